@@ -1,0 +1,165 @@
+"""The core's own contributions, made through the same hooks as any plugin."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import events, hookimpl, notifications
+from ._host import core_version
+from .contrib import NavItem, Permission, PluginInfo, Scope, Widget, WidgetData
+from .identity import Account, Actor, Organisation, OrgKind, Person, PersonKind, models
+from .jobs import JobContext, PermanentJobError, enqueue
+from .jobs import _models as job_models
+from .storage import _blobs
+
+STAGE_TITLES = {"kindergarten": "幼儿园", "primary": "小学", "middle": "初中"}
+
+
+@hookimpl
+def plugin_info() -> PluginInfo:
+    version = core_version()
+    return PluginInfo(
+        id="core", title_zh="平台核心", title_en="Core", category="core", icon="home",
+        requires_core=f"=={version}",
+    )
+
+
+@hookimpl
+def models() -> Iterable[ModuleType]:
+    return [models, events, job_models, notifications, _blobs]
+
+
+@hookimpl
+def migrations() -> str:
+    return str(Path(__file__).parent / "migrations" / "versions")
+
+
+@hookimpl
+def permissions() -> Iterable[Permission]:
+    district = ("district_admin", "district_staff")
+    return [
+        Permission("core.cockpit.district", "查看区级驾驶舱", "View the district cockpit",
+                   district),
+        Permission("core.cockpit.school", "查看学校驾驶舱", "View a school's cockpit",
+                   (*district, "school_admin")),
+        Permission("core.people.view", "查看学生与家长信息", "View students and guardians",
+                   (*district, "school_admin", "teacher")),
+        Permission("core.roles.manage", "管理角色与授权", "Manage roles", ("district_admin",)),
+        Permission("core.audit.view", "查看审计日志", "Read the audit log", ("district_admin",)),
+    ]
+
+
+@hookimpl
+def nav_items(actor: Actor) -> Iterable[NavItem]:
+    from .identity import authorize
+
+    if authorize(actor, "core.cockpit.school"):
+        return [NavItem("core", "数据驾驶舱", "Cockpit", "/dashboard", icon="chart", order=900)]
+    return []
+
+
+async def _students_by_school(session: AsyncSession, scope: Scope) -> WidgetData:
+    school = Organisation
+    rows = await session.execute(
+        select(school.name, Person.stage, func.count(Person.id))
+        .join(school, school.id == Person.school_id)
+        .where(Person.kind == PersonKind.student, Person.active.is_(True),
+               Person.org_path.startswith(scope.org_path))
+        .group_by(school.name, Person.stage)
+        .order_by(func.count(Person.id).desc(), school.name)
+    )
+    return WidgetData(
+        columns=("学校", "学段", "学生数"),
+        rows=[(name, STAGE_TITLES.get(stage or "", stage or "—"), n) for name, stage, n in rows],
+    )
+
+
+async def _active_accounts(session: AsyncSession, scope: Scope) -> WidgetData:
+    count = await session.scalar(
+        select(func.count(Account.id))
+        .join(Person, Person.id == Account.person_id)
+        .where(Account.active.is_(True), Account.last_login_at.is_not(None),
+               Person.org_path.startswith(scope.org_path))
+    )
+    total = await session.scalar(
+        select(func.count(Account.id))
+        .join(Person, Person.id == Account.person_id)
+        .where(Account.active.is_(True), Person.org_path.startswith(scope.org_path))
+    )
+    return WidgetData(value=int(count or 0), note=f"/ {int(total or 0)}")
+
+
+async def _schools(session: AsyncSession, scope: Scope) -> WidgetData:
+    count = await session.scalar(
+        select(func.count(Organisation.id))
+        .where(Organisation.kind == OrgKind.school, Organisation.active.is_(True),
+               Organisation.path.startswith(scope.org_path))
+    )
+    return WidgetData(value=int(count or 0))
+
+
+@hookimpl
+def dashboard_widgets(scope: Scope) -> Iterable[Widget]:
+    widgets = [
+        Widget("core.active_accounts", "已登录过的账号", "Accounts that have signed in",
+               "number", _active_accounts, order=10),
+        Widget("core.students_by_school", "各校学生数（按学段）", "Students by school and stage",
+               "table", _students_by_school, order=20),
+    ]
+    if scope.kind == "district":
+        widgets.insert(0, Widget("core.schools", "学校数", "Schools", "number", _schools, order=5))
+    return widgets
+
+
+async def _dispatch_event(ctx: JobContext, payload: dict[str, Any]) -> None:
+    event_id = int(payload["event_id"])
+    async with ctx.platform.db.transaction() as session:
+        for plugin_id in ctx.platform.host.implementers("on_event"):
+            await enqueue(session, events.DELIVER_JOB, {"event_id": event_id, "plugin": plugin_id},
+                          key=f"deliver:{event_id}:{plugin_id}")
+
+
+async def _deliver_event(ctx: JobContext, payload: dict[str, Any]) -> None:
+    plugin_id = str(payload["plugin"])
+    if not ctx.platform.host.is_enabled(plugin_id):
+        return  # disabled since the event was dispatched: its hooks are not called
+    async with ctx.platform.db.transaction() as session:
+        record = await session.get(events.EventRecord, int(payload["event_id"]))
+        if record is None:
+            raise PermanentJobError(f"event {payload['event_id']} does not exist")
+        result = ctx.platform.host.call_one(
+            plugin_id, "on_event", event=events.Event.from_record(record), session=session
+        )
+        if inspect.isawaitable(result):
+            await result
+
+
+async def _send_notification(ctx: JobContext, payload: dict[str, Any]) -> None:
+    channels = ctx.platform.host.collect_by_id("notification_channels")
+    channel = channels.get(str(payload["channel"]))
+    if channel is None:
+        raise PermanentJobError(f"no notification channel {payload['channel']!r} is enabled")
+    async with ctx.platform.db.session() as session:
+        messages = list(await session.scalars(
+            select(notifications.Message)
+            .where(notifications.Message.batch == payload["batch"])
+            .order_by(notifications.Message.id)
+        ))
+    if messages:
+        await channel.send(ctx, messages)
+
+
+@hookimpl
+def job_handlers() -> dict[str, Any]:
+    return {
+        events.DISPATCH_JOB: _dispatch_event,
+        events.DELIVER_JOB: _deliver_event,
+        notifications.SEND_JOB: _send_notification,
+    }

@@ -1,0 +1,29 @@
+"""The web shell: ``create_app`` and what plugin handlers use."""
+
+from ._api import ApiError, Body, Field, api, read_json
+from ._app import create_app
+from ._context import (
+    get_actor,
+    get_platform,
+    render,
+    require,
+    require_actor,
+    require_child,
+)
+from ._i18n import current_locale
+
+__all__ = [
+    "ApiError",
+    "Body",
+    "Field",
+    "api",
+    "create_app",
+    "current_locale",
+    "get_actor",
+    "get_platform",
+    "read_json",
+    "render",
+    "require",
+    "require_actor",
+    "require_child",
+]
