@@ -6,9 +6,9 @@ from ._blobs import (
     BlobRecord,
     BlobStore,
     BlobTooLarge,
-    LocalBlobStore,
     save_blob,
 )
+from ._local import LocalBlobStore
 
 __all__ = [
     "BlobInfo",

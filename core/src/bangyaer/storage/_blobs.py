@@ -1,16 +1,20 @@
+"""The blob store interface, its errors, and the table that records stored blobs.
+
+A blob is an uploaded file's bytes, named by their SHA-256. Stores stream:
+they never hold a whole file in memory, enforce the size limit while
+reading, and make a blob visible only once all of it is stored.
+``LocalBlobStore`` keeps files on disk; a store for an S3-compatible service
+implements the same ``BlobStore`` protocol (``put`` as a multipart upload to
+a temporary key, copied to ``<sha256>`` once the hash is known).
+"""
+
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import re
-import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-import anyio
 from sqlalchemy import String
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, utcnow
 
-CHUNK = 256 * 1024
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+HEAD_BYTES = 512
 
 
 class BlobTooLarge(Exception):
@@ -31,110 +34,55 @@ class BlobTooLarge(Exception):
 
 
 class BlobNotFound(LookupError):
-    pass
+    """No blob has this name, or the name is not a SHA-256 hex digest at all."""
 
 
 @dataclass(frozen=True)
 class BlobInfo:
     sha256: str
     size: int
-    head: bytes  # the first bytes, for sniffing the real file type
+    head: bytes  # the first HEAD_BYTES bytes, for sniffing the real file type
 
 
+@runtime_checkable
 class BlobStore(Protocol):
-    """What every blob store offers; an S3-compatible one implements the same."""
+    """What every blob store offers. Names are 64 lower-case hex digits.
 
-    async def put(self, chunks: AsyncIterable[bytes], *, max_size: int) -> BlobInfo: ...
-
-    def open(self, sha256: str, *, start: int = 0, end: int | None = None
-             ) -> AsyncIterator[bytes]: ...
-
-    async def size(self, sha256: str) -> int: ...
-
-    async def exists(self, sha256: str) -> bool: ...
-
-    async def delete(self, sha256: str) -> None: ...
-
-
-class LocalBlobStore:
-    """Blobs as files named by their SHA-256 under ``root/ab/cd/<hash>``.
-
-    A write goes to a temporary file in the same directory tree and is moved
-    into place with an atomic rename, so a reader never sees half a blob and
-    a crash leaves only a temporary file behind.
+    Every other name raises ``BlobNotFound`` (``exists`` answers False),
+    which keeps names taken from a URL from ever reaching outside the store.
     """
 
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-        self._tmp = self.root / "tmp"
-
-    def path(self, sha256: str) -> Path:
-        if not _SHA256.match(sha256):
-            raise BlobNotFound(sha256)
-        return self.root / sha256[:2] / sha256[2:4] / sha256
-
     async def put(self, chunks: AsyncIterable[bytes], *, max_size: int) -> BlobInfo:
-        self._tmp.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        size = 0
-        head = b""
-        fd, tmp_name = tempfile.mkstemp(dir=self._tmp)
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                async for chunk in chunks:
-                    size += len(chunk)
-                    # Checked before the chunk is written: an oversized upload
-                    # stops here, with at most one chunk past the limit read.
-                    if size > max_size:
-                        raise BlobTooLarge(max_size)
-                    if len(head) < 512:
-                        head += chunk[: 512 - len(head)]
-                    digest.update(chunk)
-                    await anyio.to_thread.run_sync(out.write, chunk)
-                await anyio.to_thread.run_sync(os.fsync, out.fileno())
-            sha = digest.hexdigest()
-            final = self.path(sha)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, final)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        return BlobInfo(sha, size, head)
+        """Store a stream under its SHA-256; the same bytes twice keep one copy.
 
-    async def open(
+        Raises ``BlobTooLarge`` as soon as more than ``max_size`` bytes have
+        arrived, without reading further. On any error or cancellation
+        nothing is left behind.
+        """
+        ...
+
+    def open(
         self, sha256: str, *, start: int = 0, end: int | None = None
     ) -> AsyncIterator[bytes]:
-        """Stream bytes ``start`` to ``end`` (exclusive) of a blob."""
-        path = self.path(sha256)
-        if not path.exists():
-            raise BlobNotFound(sha256)
-        async with await anyio.open_file(path, "rb") as fh:
-            await fh.seek(start)
-            remaining = None if end is None else max(0, end - start)
-            while remaining is None or remaining > 0:
-                want = CHUNK if remaining is None else min(CHUNK, remaining)
-                data = await fh.read(want)
-                if not data:
-                    break
-                if remaining is not None:
-                    remaining -= len(data)
-                yield data
+        """Stream bytes ``start`` up to ``end`` (exclusive; None: to the end) in chunks.
+
+        Errors (``BlobNotFound``, ``ValueError`` for a malformed range) are
+        raised on first iteration; call ``size`` first to answer 404 or 416
+        before a response starts. HTTP's ``bytes=a-b`` is ``start=a, end=b+1``.
+        """
+        ...
 
     async def size(self, sha256: str) -> int:
-        path = self.path(sha256)
-        if not path.exists():
-            raise BlobNotFound(sha256)
-        return path.stat().st_size
+        """The blob's size in bytes; ``BlobNotFound`` if there is none."""
+        ...
 
     async def exists(self, sha256: str) -> bool:
-        try:
-            return self.path(sha256).exists()
-        except BlobNotFound:
-            return False
+        """Whether the blob is stored."""
+        ...
 
     async def delete(self, sha256: str) -> None:
-        self.path(sha256).unlink(missing_ok=True)
+        """Remove the blob; removing one that is not there is not an error."""
+        ...
 
 
 class BlobRecord(Base):
@@ -156,8 +104,10 @@ async def save_blob(
     max_size: int,
     content_type: str = "application/octet-stream",
 ) -> BlobInfo:
-    """Store a stream and record it; storing the same bytes twice keeps one copy."""
+    """Store a stream and record it in ``session``; the same bytes twice keep one copy."""
     info = await store.put(chunks, max_size=max_size)
+    # Not yet: a sweep for files whose recording transaction rolled back;
+    # acceptable because such an orphan is one upload's bytes, never visible.
     values = {"sha256": info.sha256, "size": info.size, "content_type": content_type,
               "created_at": utcnow()}
     dialect = session.get_bind().dialect.name
