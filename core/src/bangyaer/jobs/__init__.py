@@ -2,6 +2,7 @@
 
 from ._models import Job, JobStatus
 from ._queue import enqueue
+from ._retry import RetryDelay, backoff
 from ._worker import JobContext, JobHandler, PermanentJobError, Worker
 
 __all__ = [
@@ -10,6 +11,8 @@ __all__ = [
     "JobHandler",
     "JobStatus",
     "PermanentJobError",
+    "RetryDelay",
     "Worker",
+    "backoff",
     "enqueue",
 ]

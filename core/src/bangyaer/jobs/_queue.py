@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import insert
@@ -9,6 +10,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import utcnow
 from ._models import Job, JobStatus
+
+# "<plugin id>.<what>", as the platform requires of every handler it registers.
+JOB_KIND = re.compile(r"[a-z][a-z0-9_]{1,30}\.[a-z0-9_.]{1,68}")
+MAX_KEY_LENGTH = 200
+
+
+def _check(kind: str, key: str | None, run_at: dt.datetime | None, max_attempts: int) -> None:
+    if not isinstance(kind, str) or not JOB_KIND.fullmatch(kind):
+        raise ValueError(f"job kind {kind!r}: expected '<plugin id>.<name>', e.g. 'notices.send'")
+    if key is not None and not 1 <= len(key) <= MAX_KEY_LENGTH:
+        raise ValueError(
+            f"idempotency key must be 1 to {MAX_KEY_LENGTH} characters, got {len(key)}"
+        )
+    if run_at is not None and run_at.tzinfo is None:
+        raise ValueError(f"run_at {run_at!r} is naive: pass a UTC datetime with a zone")
+    if max_attempts < 1:
+        raise ValueError(f"max_attempts must be 1 or more, got {max_attempts}")
 
 
 async def enqueue(
@@ -22,8 +40,12 @@ async def enqueue(
 ) -> int | None:
     """Add a job in the caller's transaction; with ``key``, at most once ever.
 
-    Returns the new job's id, or None when a job with that key already exists.
+    The job exists exactly when the caller's transaction commits. Returns the
+    new job's id, or None when a job with that key already exists (whatever
+    its status: a key is never reused, so a retried request cannot redo a
+    job that already ran).
     """
+    _check(kind, key, run_at, max_attempts)
     now = utcnow()
     values = {
         "kind": kind, "payload": payload, "idempotency_key": key,
@@ -41,6 +63,8 @@ async def enqueue(
         stmt = sqlite.insert(Job).values(**values)
     else:  # pragma: no cover - only the two supported databases
         raise RuntimeError(f"unsupported database dialect {dialect!r}")
+    # On PostgreSQL a concurrent insert of the same key waits for the other
+    # transaction and then does nothing, so two racing requests make one job.
     stmt = stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Job.id)
-    result = await session.execute(stmt)
-    return result.scalar_one_or_none()
+    job_id: int | None = (await session.execute(stmt)).scalar_one_or_none()
+    return job_id
