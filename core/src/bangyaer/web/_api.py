@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from ._i18n import gettext as _
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -80,22 +82,30 @@ class Body:
 
 async def read_json(request: Request, body: Body, *, max_bytes: int = 1 << 20) -> dict[str, Any]:
     """Parse and check a JSON object body; a bad one is a 422 that names the field."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        # Browsers send text/plain across sites without asking first, and a
+        # text/plain body can be made to parse as JSON; insisting on the type
+        # keeps cross-site forms out of JSON endpoints.
+        raise ApiError(415, "unsupported_media_type", _("请求体应为 JSON（application/json）"))
     raw = b""
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > max_bytes:
-            raise ApiError(413, "body_too_large", f"请求体超过 {max_bytes} 字节")
+            raise ApiError(413, "body_too_large",
+                           _("请求体超过 %(limit)s 字节", limit=max_bytes))
     try:
         data = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "invalid_json", "请求体不是有效的 JSON") from None
+        raise ApiError(400, "invalid_json", _("请求体不是有效的 JSON")) from None
     if not isinstance(data, dict):
-        raise ApiError(422, "invalid_body", "请求体应为 JSON 对象")
+        raise ApiError(422, "invalid_body", _("请求体应为 JSON 对象"))
     out: dict[str, Any] = {}
     for name, spec in body.fields.items():
         if name not in data or data[name] is None:
             if spec.required:
-                raise ApiError(422, "missing_field", f"缺少字段 {name}", detail={"field": name})
+                raise ApiError(422, "missing_field", _("缺少字段 %(field)s", field=name),
+                               detail={"field": name})
             continue
         value = data[name]
         ok = isinstance(value, spec.type) and not (
@@ -104,15 +114,18 @@ async def read_json(request: Request, body: Body, *, max_bytes: int = 1 << 20) -
         if not ok:
             raise ApiError(
                 422, "invalid_field",
-                f"字段 {name} 应为 {_JSON_TYPES[spec.type]}", detail={"field": name},
+                _("字段 %(field)s 应为 %(type)s", field=name, type=_JSON_TYPES[spec.type]),
+                detail={"field": name},
             )
         if spec.max_length and isinstance(value, str) and len(value) > spec.max_length:
-            raise ApiError(422, "invalid_field", f"字段 {name} 过长（最多 {spec.max_length} 字）",
-                           detail={"field": name})
+            raise ApiError(422, "invalid_field",
+                           _("字段 %(field)s 过长（最多 %(max)s 字）", field=name,
+                             max=spec.max_length), detail={"field": name})
         out[name] = value
     unknown = set(data) - set(body.fields)
     if unknown:
-        raise ApiError(422, "unknown_field", f"未知字段 {', '.join(sorted(unknown))}",
+        raise ApiError(422, "unknown_field",
+                       _("未知字段 %(fields)s", fields=", ".join(sorted(unknown))),
                        detail={"fields": sorted(unknown)})
     return out
 

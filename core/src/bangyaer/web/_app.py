@@ -8,14 +8,11 @@ import inspect
 import logging
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
@@ -23,9 +20,8 @@ from ..contrib import NavItem, Routes
 from ..identity import Actor
 from ..platform import Platform
 from ..settings import ConfigError, Settings
-from . import _auth, _pages
-from ._api import ApiError
-from ._context import SignInRequired, is_api, login_redirect, render
+from . import _auth, _cockpit, _pages
+from ._errors import HANDLERS, ServerErrors
 from ._i18n import Translations
 from ._middleware import SESSION_COOKIE, CSRFMiddleware, LocaleMiddleware, SecurityHeaders
 from ._openapi import document
@@ -33,12 +29,6 @@ from ._templates import build_environment
 
 log = logging.getLogger("bangyaer.web")
 CORE_DIR = Path(__file__).resolve().parent.parent
-
-_STATUS_TEXT = {
-    400: "请求有误", 401: "请先登录", 403: "没有权限访问此页面", 404: "页面不存在",
-    405: "不支持的请求方式", 409: "操作冲突", 413: "文件过大", 429: "请求过于频繁",
-    500: "服务器出错了",
-}
 
 
 def plugin_dir(obj: object) -> Path:
@@ -94,19 +84,23 @@ def create_app(
                                        name=f"api_{plugin_id}"))
 
     routes += [
-        Mount("/api/v1", routes=_auth.api_routes + _pages.api_routes, name="api_core"),
+        Mount("/api/v1", routes=_auth.api_routes + _pages.api_routes + _cockpit.api_routes,
+              name="api_core"),
         *_auth.page_routes,
         *_pages.page_routes,
+        *_cockpit.page_routes,
         *plugin_routes,
     ]
 
     middleware = [
         Middleware(SecurityHeaders, hsts=settings.secure_cookies),
-        Middleware(LocaleMiddleware),
+        Middleware(LocaleMiddleware, translations=translations,
+                   default=settings.default_locale),
         Middleware(SessionMiddleware, secret_key=settings.secret_key,
                    session_cookie=SESSION_COOKIE, max_age=settings.session_max_age,
                    same_site="lax", https_only=settings.secure_cookies),
         Middleware(CSRFMiddleware),
+        Middleware(ServerErrors),
     ]
 
     @contextlib.asynccontextmanager
@@ -128,10 +122,7 @@ def create_app(
 
     app = Starlette(
         debug=settings.debug, routes=routes, middleware=middleware, lifespan=lifespan,
-        exception_handlers={
-            ApiError: _api_error, HTTPException: _http_error, SignInRequired: _sign_in,
-            Exception: _server_error,
-        },
+        exception_handlers=dict(HANDLERS),
     )
     app.state.platform = platform
     app.state.run_worker = True
@@ -147,56 +138,3 @@ def create_app(
 
     app.state.menu = menu
     return app
-
-
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)  # noqa: S101 - Starlette routes by type
-    if is_api(request):
-        return exc.response()
-    return await _error_page(request, exc.status, exc.message)
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)  # noqa: S101 - Starlette routes by type
-    message = _STATUS_TEXT.get(exc.status_code, "出错了")
-    detail = exc.detail if exc.detail and exc.detail != _default_phrase(exc.status_code) else None
-    if is_api(request):
-        code = {404: "not_found", 405: "method_not_allowed", 403: "forbidden"}.get(
-            exc.status_code, "http_error")
-        return ApiError(exc.status_code, code, detail or message,
-                        headers=exc.headers).response()
-    return await _error_page(request, exc.status_code, detail or message, exc.headers)
-
-
-async def _sign_in(request: Request, exc: Exception) -> Response:
-    if is_api(request):
-        return ApiError(401, "sign_in_required", "请先登录").response()
-    return login_redirect(request)
-
-
-async def _server_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    if is_api(request):
-        return ApiError(500, "server_error", "服务器出错了，请稍后再试").response()
-    return await _error_page(request, 500, _STATUS_TEXT[500])
-
-
-async def _error_page(
-    request: Request, status: int, message: str, headers: Any = None
-) -> Response:
-    try:
-        response = await render(request, "error.html",
-                                {"status": status, "message": message}, status_code=status)
-    except Exception:  # the error page itself failed: plain text, never a loop
-        log.exception("error page failed")
-        response = Response(f"{status} {message}", status_code=status,
-                            media_type="text/plain; charset=utf-8")
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
-
-
-def _default_phrase(status: int) -> str:
-    from http import HTTPStatus
-
-    return HTTPStatus(status).phrase

@@ -16,8 +16,9 @@ from ..db import utcnow
 from ..identity import ROLE_TITLES, Account, Actor, LoginAttempt, verify_password
 from ..platform import Platform
 from ._api import ApiError, Body, Field, api, read_json
-from ._context import get_actor, get_platform, render, require_actor
-from ._middleware import csrf_token
+from ._context import get_actor, get_platform, render, require_actor, safe_next
+from ._i18n import gettext as _
+from ._middleware import csrf_token, same_origin
 
 LOGIN_BODY = Body({
     "username": Field(str, max_length=64), "password": Field(str, max_length=256),
@@ -52,7 +53,7 @@ async def _retry_after(session: AsyncSession, platform: Platform, username: str,
 
 
 async def authenticate(request: Request, username: str, password: str) -> Account:
-    """Check a password sign-in, recording the attempt; raises ApiError 401/429."""
+    """Check a password sign-in, recording the attempt; raises ApiError 401/403/429."""
     platform = get_platform(request)
     ip = client_ip(request)
     username = username.strip()
@@ -61,20 +62,30 @@ async def authenticate(request: Request, username: str, password: str) -> Accoun
         if wait is not None:
             raise ApiError(
                 429, "too_many_attempts",
-                f"登录失败次数过多，请 {max(1, wait // 60)} 分钟后再试 "
-                f"(too many attempts: retry in {wait} s)",
+                _("登录失败次数过多，请 %(minutes)s 分钟后再试", minutes=math.ceil(wait / 60)),
                 headers={"Retry-After": str(wait)}, detail={"retry_after": wait},
             )
         account = await session.scalar(select(Account).where(Account.username == username))
-        ok = verify_password(account.password_hash if account else None, password)
-        ok = ok and account is not None and account.active
+        # Verified even for an unknown name, so both cost the same time.
+        password_ok = verify_password(account.password_hash if account else None, password)
+        ok = password_ok and account is not None and account.active
         session.add(LoginAttempt(username=username, ip=ip, succeeded=ok, at=utcnow()))
         if ok and account is not None:
             account.last_login_at = utcnow()
     # Raised after the commit, so the failed attempt is counted.
-    if not ok or account is None:
-        raise ApiError(401, "invalid_credentials", "用户名或密码错误")
+    if account is None or not password_ok:
+        raise ApiError(401, "invalid_credentials", _("用户名或密码错误"))
+    if not ok:
+        # Only someone who knows the password learns that the account is switched off.
+        raise ApiError(403, "account_disabled", _("该账号已停用，请联系学校或区少年宫"))
     return account
+
+
+def _refuse_cross_site(request: Request) -> None:
+    # A sign-in posted from another site would put the family into someone
+    # else's account (login CSRF); the CSRF check only guards existing sessions.
+    if not same_origin(request):
+        raise ApiError(403, "cross_origin", _("跨站请求被拒绝，请从本站页面重新操作"))
 
 
 def start_session(request: Request, account: Account) -> None:
@@ -105,6 +116,7 @@ def actor_json(actor: Actor, locale: str) -> dict[str, Any]:
 @api("Sign in with a username and password", body=LOGIN_BODY, auth=False,
      responses={401: "wrong username or password", 429: "too many failed attempts"})
 async def api_login(request: Request) -> Response:
+    _refuse_cross_site(request)
     data = await read_json(request, LOGIN_BODY)
     account = await authenticate(request, data["username"], data["password"])
     start_session(request, account)
@@ -130,7 +142,7 @@ async def api_me(request: Request) -> Response:
 async def _set_child(request: Request, child_id: int) -> Actor:
     actor = await require_actor(request)
     if not actor.is_guardian_of(child_id):
-        raise ApiError(403, "not_your_child", "只能选择自己的孩子")
+        raise ApiError(403, "not_your_child", _("只能选择自己的孩子"))
     request.session["child_id"] = child_id
     request.state.actor = None
     return await get_actor(request)
@@ -144,28 +156,24 @@ async def api_acting_child(request: Request) -> Response:
     return JSONResponse(actor_json(actor, request.state.locale))
 
 
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: "//evil.example" and "http://…" would leave the site.
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
-
-
 async def login_page(request: Request) -> Response:
     platform = get_platform(request)
     providers = platform.host.collect_by_id("identity_providers")
-    context: dict[str, Any] = {"next": _safe_next(request.query_params.get("next")),
+    context: dict[str, Any] = {"next": safe_next(request.query_params.get("next")),
                                "error": None, "username": "", "providers": providers.values()}
     if request.method == "GET":
         return await render(request, "login.html", context)
+    _refuse_cross_site(request)
     form = await request.form()
     username = str(form.get("username", ""))[:64]
-    context.update(username=username, next=_safe_next(str(form.get("next", "/"))))
+    context.update(username=username, next=safe_next(str(form.get("next", "/"))))
     try:
         account = await authenticate(request, username, str(form.get("password", ""))[:256])
     except ApiError as exc:
         context["error"] = exc.message
-        return await render(request, "login.html", context, status_code=exc.status)
+        response = await render(request, "login.html", context, status_code=exc.status)
+        response.headers.update(exc.headers)
+        return response
     start_session(request, account)
     return RedirectResponse(context["next"], status_code=303)
 
@@ -180,9 +188,9 @@ async def acting_child_page(request: Request) -> Response:
     try:
         child_id = int(str(form.get("child_id", "")))
     except ValueError:
-        raise ApiError(422, "invalid_field", "请选择孩子") from None
+        raise ApiError(422, "invalid_field", _("请选择孩子")) from None
     await _set_child(request, child_id)
-    return RedirectResponse(_safe_next(str(form.get("next", "/me"))), status_code=303)
+    return RedirectResponse(safe_next(str(form.get("next", "/me"))), status_code=303)
 
 
 api_routes = [

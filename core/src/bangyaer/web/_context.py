@@ -10,7 +10,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..identity import Actor, authorize, load_actor
+from ..notifications import unread_count
 from ._api import ApiError
+from ._i18n import gettext as _
 from ._middleware import csrf_token
 
 if TYPE_CHECKING:
@@ -58,8 +60,8 @@ async def require(request: Request, permission: str, resource: object = None) ->
     actor = await require_actor(request)
     if not authorize(actor, permission, resource):
         if is_api(request):
-            raise ApiError(403, "forbidden", "没有权限执行此操作")
-        raise HTTPException(403)
+            raise ApiError(403, "forbidden", _("没有权限执行此操作"))
+        raise HTTPException(403, _("没有权限访问此页面"))
     return actor
 
 
@@ -68,8 +70,8 @@ async def require_child(request: Request) -> tuple[Actor, Any]:
     actor = await require_actor(request)
     if actor.acting_child is None:
         if is_api(request):
-            raise ApiError(409, "no_acting_child", "请先选择孩子 (choose a child first)")
-        raise HTTPException(409, "请先在“我的”页面选择孩子")
+            raise ApiError(409, "no_acting_child", _("请先选择孩子"))
+        raise HTTPException(409, _("请先在“我的”页面选择孩子"))
     return actor, actor.acting_child
 
 
@@ -80,6 +82,11 @@ async def render(
     platform = get_platform(request)
     actor = await get_actor(request)
     env = request.app.state.templates
+    unread = 0
+    if actor.person is not None:
+        # The tab bar shows it on every page; one indexed count.
+        async with platform.db.session() as session:
+            unread = await unread_count(session, actor.person.id)
     ctx = {
         "request": request,
         "actor": actor,
@@ -87,11 +94,26 @@ async def render(
         "csrf_token": csrf_token(request.session),
         "platform_title": request.app.state.title,
         "menu": await request.app.state.menu(request, actor),
+        "nav_unread": unread,
+        "current_path": request.url.path,
         "settings": platform.settings,
         **(context or {}),
     }
     html = env.get_template(template).render(ctx)
     return HTMLResponse(html, status_code=status_code)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """``target`` if it is a path on this site, else ``default``.
+
+    Browsers read ``//host``, ``/\\host`` and paths with tabs or line breaks
+    inside (which they strip) as another site, so those are refused too.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
+        return default
+    return target
 
 
 def login_redirect(request: Request) -> Response:

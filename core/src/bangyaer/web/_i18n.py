@@ -3,6 +3,9 @@
 Message ids are the Chinese text itself, so a string nobody translated still
 reads correctly to families. Catalogues are ``.po`` files read at start-up
 (no compile step); every plugin may ship ``locale/en/LC_MESSAGES/messages.po``.
+Python code marks its messages with ``gettext`` (imported as ``_``); a message
+kept in a table and translated later is marked with ``N_`` so extraction
+still finds it.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from babel.messages.pofile import read_po
 
@@ -61,8 +65,27 @@ class Translations:
         return self._catalogues.get(locale, {}).keys()
 
 
-def negotiate(cookie: str | None, query: str | None) -> str:
+# The running app's catalogues, set per request next to the locale, so that
+# code raising an error deep inside a handler can word it for the reader.
+current_translations: contextvars.ContextVar[Translations | None] = contextvars.ContextVar(
+    "bangyaer_translations", default=None
+)
+
+
+def gettext(message: str, **params: Any) -> str:
+    """``message`` in the request's language, with ``%(name)s`` filled from ``params``."""
+    translations = current_translations.get()
+    text = translations.gettext(message) if translations is not None else message
+    return text % params if params else text
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it yet."""
+    return message
+
+
+def negotiate(cookie: str | None, query: str | None, default: str = DEFAULT_LOCALE) -> str:
     for candidate in (query, cookie):
         if candidate in LOCALES:
             return candidate
-    return DEFAULT_LOCALE
+    return default if default in LOCALES else DEFAULT_LOCALE

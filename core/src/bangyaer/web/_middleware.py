@@ -15,7 +15,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ._i18n import current_locale, negotiate
+from ._i18n import N_, Translations, current_locale, current_translations, gettext, negotiate
 
 SESSION_COOKIE = "bangyaer_session"
 LOCALE_COOKIE = "bangyaer_lang"
@@ -31,6 +31,7 @@ CSP = (
     "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
     "frame-ancestors 'self'; form-action 'self'"
 )
+STATIC_PREFIX = "/static/"
 
 
 def csrf_token(session: dict[str, Any]) -> str:
@@ -58,6 +59,11 @@ class SecurityHeaders:
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("Content-Security-Policy", CSP)
                 headers.setdefault("Permissions-Policy", "camera=(self), geolocation=()")
+                headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+                if not scope["path"].startswith(STATIC_PREFIX):
+                    # Pages and JSON carry a family's data: no shared cache
+                    # (a DingTalk webview, a school's proxy) may keep a copy.
+                    headers.setdefault("Cache-Control", "no-store")
                 if self.hsts:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000")
             await send(message)
@@ -66,20 +72,29 @@ class SecurityHeaders:
 
 
 class LocaleMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Pick the request's language (``?lang=``, then the cookie, then the default)."""
+
+    def __init__(
+        self, app: ASGIApp, *, translations: Translations, default: str = "zh_CN"
+    ) -> None:
         self.app = app
+        self.translations = translations
+        self.default = default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         conn = HTTPConnection(scope)
-        locale = negotiate(conn.cookies.get(LOCALE_COOKIE), conn.query_params.get("lang"))
+        locale = negotiate(conn.cookies.get(LOCALE_COOKIE), conn.query_params.get("lang"),
+                           self.default)
         scope.setdefault("state", {})["locale"] = locale
         token = current_locale.set(locale)
+        catalogues = current_translations.set(self.translations)
         try:
             await self.app(scope, receive, send)
         finally:
+            current_translations.reset(catalogues)
             current_locale.reset(token)
 
 
@@ -103,8 +118,8 @@ class CSRFMiddleware:
         if SESSION_COOKIE not in conn.cookies:
             await self.app(scope, receive, send)
             return
-        if not _same_origin(conn):
-            await _refuse(scope, send, "cross_origin", "跨站请求被拒绝 (cross-origin request)")
+        if not same_origin(conn):
+            await _refuse(scope, send, "cross_origin", N_("跨站请求被拒绝，请从本站页面重新操作"))
             return
         expected = conn.session.get("csrf") if "session" in scope else None
         supplied = conn.headers.get(CSRF_HEADER) or conn.query_params.get(CSRF_FIELD)
@@ -113,12 +128,11 @@ class CSRFMiddleware:
         if supplied is None and content_type.startswith("application/x-www-form-urlencoded"):
             supplied, replay = await _token_from_form(receive)
             if supplied is None and replay and replay[-1].get("type") == "overflow":
-                await _refuse(scope, send, "body_too_large", "表单过大", status=413)
+                await _refuse(scope, send, "body_too_large", N_("表单过大"), status=413)
                 return
         if not (isinstance(expected, str) and supplied and
                 hmac.compare_digest(expected.encode(), supplied.encode())):
-            await _refuse(scope, send, "csrf_failed",
-                          "页面已过期，请刷新后重试 (CSRF check failed: reload the page)")
+            await _refuse(scope, send, "csrf_failed", N_("页面已过期，请刷新后重试"))
             return
         if replay:
             await self.app(scope, _replaying(replay, receive), send)
@@ -126,7 +140,8 @@ class CSRFMiddleware:
             await self.app(scope, receive, send)
 
 
-def _same_origin(conn: HTTPConnection) -> bool:
+def same_origin(conn: HTTPConnection) -> bool:
+    """False when the browser says the request came from another site."""
     origin = conn.headers.get("origin")
     if not origin or origin == "null":
         return origin != "null"
@@ -163,9 +178,10 @@ def _replaying(messages: list[Message], receive: Receive) -> Receive:
 
 
 async def _refuse(scope: Scope, send: Send, code: str, message: str, status: int = 403) -> None:
-    from ._api import ApiError
+    # Imported here: the error pages render templates, which need this module.
+    from ._errors import refusal
 
-    response = ApiError(status, code, message).response()
+    response = await refusal(scope, status, code, gettext(message))
     await response(scope, _no_receive, send)
 
 

@@ -1,4 +1,4 @@
-"""The core's pages and JSON: home, 我的, inbox, cockpit, language, health, orgs."""
+"""The core's pages and JSON: home, 我的, inbox, language, health, orgs, OpenAPI."""
 
 from __future__ import annotations
 
@@ -11,49 +11,49 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..contrib import NavItem, Scope, Widget, WidgetData
-from ..identity import Actor, Organisation, OrgKind, authorize
+from ..contrib import NavItem
+from ..identity import ROLE_TITLES, Actor, Organisation, OrgKind
 from ..notifications import Message, mark_read, unread_count
 from ._api import ApiError, Body, Field, api, read_json
-from ._context import get_actor, get_platform, render, require, require_actor
+from ._context import get_actor, get_platform, render, require_actor, safe_next
+from ._i18n import LOCALES
+from ._i18n import gettext as _
 from ._middleware import LOCALE_COOKIE
 
 log = logging.getLogger("bangyaer.web")
 
-READ_BODY = Body({"ids": Field(list)})
+READ_BODY = Body({"ids": Field(list, description="ids of the messages to mark as read")})
 INBOX_PAGE = 30
+MAX_READ_IDS = 500
 
 
 def nav_for(request: Request, actor: Actor, placement: str) -> list[NavItem]:
+    """The actor's tiles (``home``) or 我的 links (``me``) from every enabled plugin."""
     platform = get_platform(request)
     items = [item for _, item in platform.host.collect("nav_items", actor=actor)
              if isinstance(item, NavItem) and item.placement == placement]
-    return sorted(items, key=lambda i: (i.order, i.plugin_id))
+    return sorted(items, key=lambda i: (i.order, i.plugin_id, i.url))
 
 
 async def home(request: Request) -> Response:
     actor = await get_actor(request)
-    unread = 0
-    if actor.person is not None:
-        async with get_platform(request).db.session() as session:
-            unread = await unread_count(session, actor.person.id)
-    return await render(request, "home.html", {
-        "tiles": nav_for(request, actor, "home"), "unread": unread,
-    })
+    return await render(request, "home.html", {"tiles": nav_for(request, actor, "home")})
 
 
 async def me_page(request: Request) -> Response:
     actor = await require_actor(request)
-    async with get_platform(request).db.session() as session:
-        unread = await unread_count(session, actor.person.id) if actor.person else 0
-        schools = {}
-        ids = {c.school_id for c in actor.children} | {c.class_id for c in actor.children}
-        ids.discard(None)
-        if ids:
+    ids = {c.school_id for c in actor.children} | {c.class_id for c in actor.children}
+    ids.discard(None)
+    org_names: dict[int, str] = {}
+    if ids:
+        async with get_platform(request).db.session() as session:
             rows = await session.scalars(select(Organisation).where(Organisation.id.in_(ids)))
-            schools = {o.id: o.name for o in rows}
+            org_names = {o.id: o.name for o in rows}
+    en = request.state.locale.startswith("en")
+    roles = sorted({ROLE_TITLES[g.role][1 if en else 0] for g in actor.grants
+                    if g.role in ROLE_TITLES})
     return await render(request, "me.html", {
-        "unread": unread, "links": nav_for(request, actor, "me"), "org_names": schools,
+        "links": nav_for(request, actor, "me"), "org_names": org_names, "role_titles": roles,
     })
 
 
@@ -73,18 +73,24 @@ def _before(request: Request) -> int | None:
     if raw is None:
         return None
     if not raw.isdigit():
-        raise ApiError(422, "invalid_parameter", "before 应为数字")
+        raise ApiError(422, "invalid_parameter", _("参数 %(name)s 应为数字", name="before"))
     return int(raw)
+
+
+async def _mark(request: Request, actor: Actor, ids: list[int]) -> int:
+    # The person's id is part of the update, so another family's ids change nothing.
+    if actor.person is None or not ids:
+        return 0
+    async with get_platform(request).db.transaction() as session:
+        return await mark_read(session, actor.person.id, ids)
 
 
 async def inbox_page(request: Request) -> Response:
     actor = await require_actor(request)
     if request.method == "POST":
         form = await request.form()
-        ids = [int(v) for v in form.getlist("id") if str(v).isdigit()]
-        if actor.person is not None and ids:
-            async with get_platform(request).db.transaction() as session:
-                await mark_read(session, actor.person.id, ids)
+        ids = [int(v) for v in form.getlist("id") if str(v).isdigit()][:MAX_READ_IDS]
+        await _mark(request, actor, ids)
         return RedirectResponse("/me/inbox", status_code=303)
     messages = await _inbox(request, actor, _before(request))
     return await render(request, "inbox.html", {
@@ -113,83 +119,16 @@ async def api_inbox(request: Request) -> Response:
 async def api_inbox_read(request: Request) -> Response:
     actor = await require_actor(request)
     data = await read_json(request, READ_BODY)
-    if not all(isinstance(i, int) and not isinstance(i, bool) for i in data["ids"]):
-        raise ApiError(422, "invalid_field", "ids 应为整数列表", detail={"field": "ids"})
-    changed = 0
-    if actor.person is not None:
-        async with get_platform(request).db.transaction() as session:
-            changed = await mark_read(session, actor.person.id, data["ids"])
-    return JSONResponse({"marked": changed})
+    ids = data["ids"]
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise ApiError(422, "invalid_field", _("ids 应为整数列表"), detail={"field": "ids"})
+    if len(ids) > MAX_READ_IDS:
+        raise ApiError(422, "invalid_field", _("一次最多标记 %(n)s 条消息", n=MAX_READ_IDS),
+                       detail={"field": "ids"})
+    return JSONResponse({"marked": await _mark(request, actor, ids)})
 
 
-async def _scope_for(request: Request, actor: Actor) -> tuple[Scope, list[Organisation]]:
-    """District scope for district roles (or one school they pick); own school otherwise."""
-    platform = get_platform(request)
-    wanted = request.query_params.get("school")
-    async with platform.db.session() as session:
-        schools = list(await session.scalars(
-            select(Organisation).where(Organisation.kind == OrgKind.school,
-                                       Organisation.active.is_(True))
-            .order_by(Organisation.code)
-        ))
-        visible = [s for s in schools if authorize(actor, "core.cockpit.school", s)]
-        if authorize(actor, "core.cockpit.district") and not wanted:
-            district = await session.scalar(
-                select(Organisation).where(Organisation.kind == OrgKind.district).limit(1))
-            if district is None:
-                raise HTTPException(404, "尚未建立区级组织")
-            return Scope("district", district.id, district.path), visible
-    if not visible:
-        raise HTTPException(403)
-    chosen = next((s for s in visible if str(s.id) == wanted), visible[0])
-    if wanted and str(chosen.id) != wanted:
-        raise HTTPException(403)
-    return Scope("school", chosen.id, chosen.path), visible
-
-
-async def _load_widgets(request: Request, scope: Scope) -> list[tuple[Widget, WidgetData | None]]:
-    platform = get_platform(request)
-    widgets = [w for _, w in platform.host.collect("dashboard_widgets", scope=scope)
-               if isinstance(w, Widget)]
-    out: list[tuple[Widget, WidgetData | None]] = []
-    async with platform.db.session() as session:
-        for widget in sorted(widgets, key=lambda w: (w.order, w.id)):
-            try:
-                data = await widget.load(session, scope)
-            except Exception:  # one broken widget must not blank the cockpit
-                log.exception("cockpit widget %s failed", widget.id)
-                await session.rollback()
-                data = None
-            out.append((widget, data))
-    return out
-
-
-async def dashboard_page(request: Request) -> Response:
-    actor = await require(request, "core.cockpit.school")
-    scope, schools = await _scope_for(request, actor)
-    return await render(request, "dashboard.html", {
-        "scope": scope, "schools": schools, "widgets": await _load_widgets(request, scope),
-        "is_district": authorize(actor, "core.cockpit.district"),
-    })
-
-
-@api("Cockpit widgets and their data for the district or one school (?school=<id>)")
-async def api_dashboard(request: Request) -> Response:
-    actor = await require(request, "core.cockpit.school")
-    scope, _ = await _scope_for(request, actor)
-    locale = request.state.locale
-    return JSONResponse({
-        "scope": {"kind": scope.kind, "org_id": scope.org_id},
-        "widgets": [{
-            "id": w.id, "title": w.title(locale), "kind": w.kind,
-            "data": None if d is None else {
-                "value": d.value, "columns": list(d.columns),
-                "rows": [list(r) for r in d.rows], "note": d.note},
-        } for w, d in await _load_widgets(request, scope)],
-    })
-
-
-@api("Schools of the district, with their stage", auth=True)
+@api("Schools of the district, with their stage")
 async def api_orgs(request: Request) -> Response:
     await require_actor(request)
     async with get_platform(request).db.session() as session:
@@ -207,13 +146,11 @@ async def api_orgs(request: Request) -> Response:
 
 async def set_language(request: Request) -> Response:
     code = request.path_params["code"]
-    if code not in ("zh_CN", "en"):
-        raise HTTPException(404)
-    back = request.query_params.get("next", "/")
-    if not back.startswith("/") or back.startswith("//"):
-        back = "/"
-    response = RedirectResponse(back, status_code=303)
-    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax")
+    if code not in LOCALES:
+        raise HTTPException(404, _("不支持该语言"))
+    response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax",
+                        httponly=True, secure=get_platform(request).settings.secure_cookies)
     return response
 
 
@@ -233,14 +170,12 @@ page_routes = [
     Route("/", home, name="home"),
     Route("/me", me_page, name="me"),
     Route("/me/inbox", inbox_page, methods=["GET", "POST"], name="inbox"),
-    Route("/dashboard", dashboard_page, name="dashboard"),
     Route("/lang/{code}", set_language, name="set_language"),
     Route("/healthz", healthz, name="healthz"),
 ]
 api_routes = [
     Route("/me/inbox", api_inbox, name="me_inbox"),
     Route("/me/inbox/read", api_inbox_read, methods=["POST"], name="me_inbox_read"),
-    Route("/dashboard", api_dashboard, name="dashboard"),
     Route("/orgs", api_orgs, name="orgs"),
     Route("/openapi.json", openapi, name="openapi"),
 ]

@@ -43,11 +43,34 @@ def build_environment(
         # Stored in UTC, shown in the district's zone (Asia/Shanghai).
         if value is None:
             return ""
-        return value.astimezone(zone).strftime(fmt)
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(zone).strftime(fmt)
+
+    def iso_time(value: dt.datetime | None) -> str:
+        if value is None:
+            return ""
+        # SQLite hands back naive datetimes; they were stored as UTC.
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(zone).isoformat()
 
     env.filters["local_time"] = local_time
+    env.filters["iso_time"] = iso_time
+    env.filters["safe_url"] = safe_url
     env.globals["current_locale"] = current_locale.get
     return env
+
+
+def safe_url(url: str) -> str:
+    """``url`` if it is a path here or an http(s) address; else a harmless ``#``.
+
+    Links come from plugins and from stored messages; a ``javascript:`` one
+    must never become clickable.
+    """
+    if url.startswith("/") and not url.startswith("//"):
+        return url
+    if url.lower().startswith(("https://", "http://")):
+        return url
+    return "#"
 
 
 def render_string(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
