@@ -83,7 +83,13 @@ def create_app(
             plugin_routes.append(Mount(f"/api/v1/{plugin_id}", routes=list(contributed.api),
                                        name=f"api_{plugin_id}"))
 
+    # A plugin's /api/v1/<id> mount goes before the core's /api/v1 mount:
+    # Starlette picks the first Mount whose prefix matches, and the core's
+    # would otherwise swallow every plugin API path and answer 404.
+    plugin_api = [r for r in plugin_routes if isinstance(r, Mount) and r.path.startswith("/api/")]
+    plugin_routes = [r for r in plugin_routes if r not in plugin_api]
     routes += [
+        *plugin_api,
         Mount("/api/v1", routes=_auth.api_routes + _pages.api_routes + _cockpit.api_routes,
               name="api_core"),
         *_auth.page_routes,
