@@ -1,8 +1,9 @@
 """The plugin host: finds plugins, checks them, and calls their hooks safely.
 
 One host per app instance. A plugin that is incompatible with this core,
-fails to import, or raises while the app is assembled is recorded with the
-reason and left out; the platform keeps running without it.
+fails to import, breaks a rule of the host or raises while the app is
+assembled is recorded with the reason and left out; the platform keeps
+running without it.
 """
 
 from __future__ import annotations
@@ -13,20 +14,21 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pluggy
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from . import hookspecs
-from .contrib import PluginInfo
+from .contrib import Category, PluginInfo
 
 log = logging.getLogger("bangyaer.plugins")
 
 ENTRY_POINT_GROUP = "bangyaer.plugins"
 PLUGIN_ID = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 Status = Literal["enabled", "disabled", "incompatible", "broken"]
+CATEGORIES = frozenset(get_args(Category))
 
 
 def core_version() -> str:
@@ -38,6 +40,8 @@ def core_version() -> str:
 
 @dataclass
 class PluginRecord:
+    """What the host knows about one plugin it found, running or not."""
+
     id: str
     status: Status
     reason: str = ""
@@ -53,6 +57,7 @@ class PluginRecord:
             "title_zh": self.info.title_zh if self.info else None,
             "title_en": self.info.title_en if self.info else None,
             "category": self.info.category if self.info else None,
+            "requires_core": self.info.requires_core if self.info else None,
         }
 
 
@@ -61,6 +66,8 @@ class PluginError(Exception):
 
 
 class PluginHost:
+    """The plugins of one app instance, on their own pluggy ``PluginManager``."""
+
     def __init__(self, disabled: Iterable[str] = ()) -> None:
         self.pm = pluggy.PluginManager("bangyaer")
         self.pm.add_hookspecs(hookspecs)
@@ -71,13 +78,13 @@ class PluginHost:
     # -- loading ----------------------------------------------------------
 
     def load(self, *, discover: bool = True, extra: Sequence[object] = ()) -> None:
+        """Register the core, then installed plugins (``discover``), then ``extra``."""
         from . import builtin
 
         self.add(builtin, distribution="bangyaer", version=self.core)
         if discover:
-            for ep in sorted(
-                importlib_metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name
-            ):
+            found = importlib_metadata.entry_points(group=ENTRY_POINT_GROUP)
+            for ep in sorted(found, key=lambda e: (e.name, _dist_name(e) or "")):
                 self._add_entry_point(ep)
         for obj in extra:
             self.add(obj)
@@ -85,15 +92,13 @@ class PluginHost:
             log.warning("config disables plugin %r, which is not installed", plugin_id)
 
     def _add_entry_point(self, ep: importlib_metadata.EntryPoint) -> None:
-        dist = ep.dist.name if ep.dist else None
-        version = ep.dist.version if ep.dist else None
+        dist, version = _dist_name(ep), ep.dist.version if ep.dist else None
         try:
             obj = ep.load()
         except Exception as exc:  # an import error must not take the platform down
             log.exception("plugin %r failed to import", ep.name)
-            self.records[ep.name] = PluginRecord(
-                ep.name, "broken", f"import failed: {type(exc).__name__}: {exc}", dist, version
-            )
+            reason = f"import of {ep.value!r} failed: {type(exc).__name__}: {exc}"
+            self._record(PluginRecord(ep.name, "broken", reason, dist, version))
             return
         self.add(obj, distribution=dist, version=version, expected_id=ep.name)
 
@@ -106,66 +111,70 @@ class PluginHost:
         expected_id: str | None = None,
     ) -> PluginRecord:
         """Check ``obj`` and register it if it is compatible and enabled."""
-        name = expected_id or getattr(obj, "__name__", type(obj).__name__)
+        name = expected_id or str(getattr(obj, "__name__", type(obj).__name__))
         try:
-            info = self._read_info(obj)
+            info = read_info(obj)
         except PluginError as exc:
-            record = PluginRecord(name, "broken", str(exc), distribution, version, obj=obj)
-            return self._record(record)
+            return self._record(PluginRecord(name, "broken", str(exc), distribution, version,
+                                             obj=obj))
         record = PluginRecord(info.id, "enabled", "", distribution, version, info, obj)
+        taken = self.records.get(info.id)
         if expected_id and expected_id != info.id:
-            record.status = "broken"
-            record.reason = (f"entry point is named {expected_id!r} but plugin_info() says "
-                             f"id={info.id!r}; they must be equal")
-        elif info.id in self.records:
-            record.status, record.reason = "broken", f"id {info.id!r} is already taken"
-            record.id = f"{info.id}#{len(self.records)}"
-        elif not self._compatible(info):
+            record.id = expected_id
+            record.status, record.reason = "broken", (
+                f"entry point is named {expected_id!r} but plugin_info() says id={info.id!r}; "
+                "they must be equal")
+        elif taken is not None:
+            record.status, record.reason = "broken", (
+                f"id {info.id!r} is already taken by {taken.distribution or 'another plugin'}")
+        elif not SpecifierSet(info.requires_core).contains(Version(self.core),
+                                                           prereleases=True):
             record.status = "incompatible"
             record.reason = f"needs bangyaer {info.requires_core}, this is {self.core}"
         elif info.id in self.disabled and info.id != "core":
             record.status, record.reason = "disabled", "disabled in the configuration"
         else:
-            try:
-                self.pm.register(obj, name=info.id)
-            except pluggy.PluginValidationError as exc:
-                record.status, record.reason = "broken", f"hook validation failed: {exc}"
+            self._register(record)
         return self._record(record)
+
+    def _register(self, record: PluginRecord) -> None:
+        try:
+            self.pm.register(record.obj, name=record.id)
+        except pluggy.PluginValidationError as exc:
+            record.status, record.reason = "broken", f"hook validation failed: {exc}"
+            return
+        unknown = self._unknown_hooks(record.id)
+        if unknown:
+            self.pm.unregister(name=record.id)
+            record.status, record.reason = "broken", (
+                f"implements unknown hook(s) {', '.join(unknown)}; "
+                "see bangyaer.hookspecs for the hooks there are")
+
+    def _unknown_hooks(self, plugin_id: str) -> list[str]:
+        # pluggy accepts an implementation of a hook nobody specified (it may
+        # be specified later); here a misspelt hook would never be called, so
+        # the plugin author hears about it at once.
+        plugin = self.pm.get_plugin(plugin_id)
+        return sorted(
+            caller.name for caller in self.pm.get_hookcallers(plugin) or []
+            if not caller.has_spec()
+        )
 
     def _record(self, record: PluginRecord) -> PluginRecord:
         if record.status in ("broken", "incompatible"):
             log.error("plugin %r skipped (%s): %s", record.id, record.status, record.reason)
-        self.records[record.id] = record
+        key, n = record.id, 2
+        while key in self.records:  # a second plugin claiming a taken id keeps its row
+            key, n = f"{record.id}#{n}", n + 1
+        record.id = key
+        self.records[key] = record
         return record
-
-    def _read_info(self, obj: object) -> PluginInfo:
-        func = getattr(obj, "plugin_info", None)
-        if func is None:
-            raise PluginError("has no plugin_info() hook; every plugin must declare one")
-        try:
-            info = func()
-        except Exception as exc:
-            raise PluginError(f"plugin_info() raised {type(exc).__name__}: {exc}") from exc
-        if not isinstance(info, PluginInfo):
-            raise PluginError(f"plugin_info() returned {type(info).__name__}, not PluginInfo")
-        if not PLUGIN_ID.match(info.id):
-            raise PluginError(f"id {info.id!r} must match {PLUGIN_ID.pattern}")
-        try:
-            SpecifierSet(info.requires_core)
-        except InvalidSpecifier:
-            raise PluginError(
-                f"requires_core {info.requires_core!r} is not a version range like '>=0.1,<0.2'"
-            ) from None
-        return info
-
-    def _compatible(self, info: PluginInfo) -> bool:
-        return SpecifierSet(info.requires_core).contains(Version(self.core), prereleases=True)
 
     def mark_broken(self, plugin_id: str, reason: str) -> None:
         """Take a plugin out after it failed while the app was being assembled."""
-        record = self.records[plugin_id]
         if plugin_id == "core":
             raise PluginError(f"the core failed while starting: {reason}")
+        record = self.records[plugin_id]
         record.status, record.reason = "broken", reason
         if self.pm.has_plugin(plugin_id):
             self.pm.unregister(name=plugin_id)
@@ -198,8 +207,8 @@ class PluginHost:
                 continue
             try:
                 result = impl.function(*[kwargs[name] for name in impl.argnames])
-            except Exception as exc:
-                self._failed(plugin_id, hook, exc, startup)
+            except Exception as exc:  # one plugin's bug must not break the others
+                self.failed(plugin_id, hook, exc, startup=startup)
                 continue
             if result is not None:
                 results.append((plugin_id, result))
@@ -214,14 +223,16 @@ class PluginHost:
             if inspect.isawaitable(result):
                 try:
                     result = await result
-                except Exception as exc:
-                    self._failed(plugin_id, hook, exc, startup)
+                except Exception as exc:  # as in call(): skip this plugin only
+                    self.failed(plugin_id, hook, exc, startup=startup)
                     continue
             results.append((plugin_id, result))
         return results
 
     def call_one(self, plugin_id: str, hook: str, **kwargs: Any) -> Any:
-        """Call one plugin's implementation of ``hook``; exceptions propagate."""
+        """Call one enabled plugin's implementation of ``hook``; exceptions propagate."""
+        if not self.is_enabled(plugin_id):
+            return None
         for pid, impl in self._impls(hook):
             if pid == plugin_id:
                 return impl.function(*[kwargs[name] for name in impl.argnames])
@@ -230,18 +241,21 @@ class PluginHost:
     def implementers(self, hook: str) -> list[str]:
         return [pid for pid, _ in self._impls(hook) if self.is_enabled(pid)]
 
-    def _failed(self, plugin_id: str, hook: str, exc: Exception, startup: bool) -> None:
+    def failed(self, plugin_id: str, hook: str, exc: Exception, *, startup: bool) -> None:
+        """Log a hook's failure; during start-up take the plugin out, naming the hook."""
         log.error("plugin %r raised in hook %s", plugin_id, hook, exc_info=exc)
         if startup:
             self.mark_broken(plugin_id, f"{hook}() raised {type(exc).__name__}: {exc}")
 
     def collect(self, hook: str, *, startup: bool = False, **kwargs: Any) -> list[tuple[str, Any]]:
         """Flatten hooks that return iterables: [(plugin id, item)]."""
-        return [
-            (plugin_id, item)
-            for plugin_id, items in self.call(hook, startup=startup, **kwargs)
-            for item in items
-        ]
+        found: list[tuple[str, Any]] = []
+        for plugin_id, items in self.call(hook, startup=startup, **kwargs):
+            try:
+                found.extend((plugin_id, item) for item in items)
+            except Exception as exc:  # a generator may raise while we iterate it
+                self.failed(plugin_id, hook, exc, startup=startup)
+        return found
 
     def collect_by_id(self, hook: str) -> dict[str, Any]:
         """Items with an ``id`` attribute from every plugin; a duplicate id is refused."""
@@ -258,3 +272,33 @@ class PluginHost:
                 continue
             found[item_id] = (plugin_id, item)
         return {item_id: item for item_id, (_, item) in found.items()}
+
+
+def read_info(obj: object) -> PluginInfo:
+    """Call ``obj``'s ``plugin_info()`` and check what it says; PluginError if wrong."""
+    func = getattr(obj, "plugin_info", None)
+    if func is None:
+        raise PluginError("has no plugin_info() hook; every plugin must declare one")
+    try:
+        info = func()
+    except Exception as exc:  # reported as the plugin's reason, never raised further
+        raise PluginError(f"plugin_info() raised {type(exc).__name__}: {exc}") from exc
+    if not isinstance(info, PluginInfo):
+        raise PluginError(f"plugin_info() returned {type(info).__name__}, not PluginInfo")
+    if not PLUGIN_ID.match(info.id):
+        raise PluginError(f"plugin_info(): id {info.id!r} must match {PLUGIN_ID.pattern}")
+    if not info.title_zh or not info.title_en:
+        raise PluginError(f"plugin_info(): {info.id} needs both title_zh and title_en")
+    if info.category not in CATEGORIES:
+        raise PluginError(f"plugin_info(): category {info.category!r} must be one of "
+                          f"{sorted(CATEGORIES)}")
+    try:
+        SpecifierSet(info.requires_core)
+    except InvalidSpecifier:
+        raise PluginError(f"plugin_info(): requires_core {info.requires_core!r} is not a "
+                          "version range like '>=0.1,<0.2'") from None
+    return info
+
+
+def _dist_name(ep: importlib_metadata.EntryPoint) -> str | None:
+    return ep.dist.name if ep.dist else None
