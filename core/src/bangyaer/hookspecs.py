@@ -1,3 +1,4 @@
+# mypy: disable-error-code="empty-body"
 """Every hook a Bangyaer plugin may implement.
 
 Each stub says in one line what to return; ``docs/plugins.md`` tells the
@@ -76,7 +77,7 @@ def activity_types() -> Iterable[Any]:
 
 @hookspec
 def notification_channels() -> Iterable[Any]:
-    """Return channels (``id`` and ``async send(ctx, message)``) that reach people beyond the inbox."""
+    """Return channels (``id``, ``async send(ctx, messages)``) reaching people beyond the inbox."""
 
 
 @hookspec

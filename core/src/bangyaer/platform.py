@@ -2,34 +2,37 @@
 
 The web app and the worker each build one ``Platform``; tests build many.
 Everything that depends on which plugins are enabled is worked out here,
-once, at start-up.
+once, at start-up: a plugin whose start-up hooks raise or return something
+the host cannot use is taken out with the reason, and the rest carries on.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
+from starlette.routing import BaseRoute
 
 from ._host import PluginHost
-from .contrib import SettingSpec
-from .db import Database, metadata
+from .contrib import Routes, SettingSpec
+from .db import Base, Database, metadata
 from .identity import PermissionRegistry
 from .jobs import JobHandler, Worker
-from .settings import ConfigError, Settings
+from .settings import CONFIG_FILE, PluginSettingError, Settings, validate_plugin_settings
 from .storage import BlobStore, LocalBlobStore
+
+__all__ = ["Platform"]
 
 log = logging.getLogger("bangyaer")
 
-_SETTING_TYPES: dict[str, tuple[type, ...]] = {
-    "str": (str,), "int": (int,), "bool": (bool,), "float": (int, float), "list": (list,),
-}
-
 
 class Platform:
+    """One instance of Bangyaer: the enabled plugins and the services they share."""
+
     def __init__(
         self,
         settings: Settings,
@@ -40,73 +43,120 @@ class Platform:
         self.settings = settings
         self.host = PluginHost(disabled=settings.disabled_plugins)
         self.host.load(discover=discover, extra=plugins)
-        self._check_models()
+        self.tables = self._check_models()
+        self._migration_dirs = self._check_migrations()
         self.permissions = self._build_permissions()
         self.plugin_config = self._build_plugin_config()
         self.job_handlers = self._build_job_handlers()
+        self.routes = self._check_routes()
         self.db = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
         self.blobs: BlobStore = LocalBlobStore(settings.blob_dir)
 
     # -- start-up checks --------------------------------------------------
 
-    def _check_models(self) -> None:
+    def _check_models(self) -> dict[str, list[Table]]:
+        owned: dict[str, list[Table]] = {}
         for plugin_id, modules in self.host.call("models", startup=True):
-            names = {m.__name__ if isinstance(m, ModuleType) else str(m) for m in modules}
-            for table in _tables_of_modules(names):
-                if not table.startswith(f"{plugin_id}_"):
-                    self.host.mark_broken(
-                        plugin_id,
-                        f"table {table!r} must be prefixed with the plugin id: "
-                        f"{plugin_id}_{table}",
-                    )
-                    break
+            try:
+                names = {m.__name__ if isinstance(m, ModuleType) else str(m) for m in modules}
+            except TypeError:
+                self.host.mark_broken(plugin_id, "models() must return a list of modules")
+                continue
+            tables = _tables_of_modules(names)
+            wrong = [t.name for t in tables if not t.name.startswith(f"{plugin_id}_")]
+            if wrong:
+                self.host.mark_broken(
+                    plugin_id, f"table {wrong[0]!r} must be prefixed with the plugin id: "
+                               f"{plugin_id}_{wrong[0]}")
+                continue
+            owned[plugin_id] = tables
+        return owned
+
+    def _check_migrations(self) -> dict[str, Path]:
+        dirs: dict[str, Path] = {}
+        for plugin_id, location in self.host.call("migrations", startup=True):
+            path = Path(location)
+            if not path.is_dir():
+                self.host.mark_broken(
+                    plugin_id, f"migrations() returned {str(location)!r}, which is not a "
+                               "directory")
+                continue
+            dirs[plugin_id] = path.resolve()
+        return dirs
 
     def _build_permissions(self) -> PermissionRegistry:
         registry = PermissionRegistry()
         for plugin_id, perms in self.host.call("permissions", startup=True):
             try:
-                for perm in perms:
-                    registry.add(perm, owner=plugin_id)
-            except ValueError as exc:
-                self.host.mark_broken(plugin_id, str(exc))
+                registry.add_all(list(perms), owner=plugin_id)
+            except (TypeError, ValueError) as exc:
+                self.host.mark_broken(plugin_id, f"permissions(): {exc}")
         return registry
 
     def _build_plugin_config(self) -> dict[str, dict[str, Any]]:
-        schemas: dict[str, list[SettingSpec]] = {
-            plugin_id: list(specs)
-            for plugin_id, specs in self.host.call("settings_schema", startup=True)
-        }
-        config: dict[str, dict[str, Any]] = {}
-        for plugin_id, raw in self.settings.plugin_settings.items():
+        schemas: dict[str, list[SettingSpec]] = {}
+        for plugin_id, specs in self.host.call("settings_schema", startup=True):
+            try:
+                schemas[plugin_id] = list(specs)
+            except TypeError:
+                self.host.mark_broken(plugin_id, "settings_schema() must return SettingSpecs")
+        for plugin_id in self.settings.plugin_settings:
             if plugin_id not in self.host.records:
                 log.warning("[plugins.%s] configures a plugin that is not installed", plugin_id)
+        source = str(self.settings.data_dir / CONFIG_FILE)
+        config: dict[str, dict[str, Any]] = {}
         for record in self.host.enabled():
             raw = dict(self.settings.plugin_settings.get(record.id, {}))
-            config[record.id] = _validate_plugin_settings(
-                record.id, schemas.get(record.id, []), raw
-            )
+            try:
+                config[record.id] = validate_plugin_settings(
+                    record.id, schemas.get(record.id, []), raw, source)
+            except PluginSettingError as exc:  # the plugin's own schema is wrong
+                self.host.mark_broken(record.id, f"settings_schema(): {exc}")
         return config
 
     def _build_job_handlers(self) -> dict[str, JobHandler]:
         handlers: dict[str, JobHandler] = {}
         for plugin_id, mapping in self.host.call("job_handlers", startup=True):
-            for kind, handler in dict(mapping).items():
-                if not kind.startswith(f"{plugin_id}."):
-                    self.host.mark_broken(
-                        plugin_id, f"job kind {kind!r} must start with {plugin_id + '.'!r}"
-                    )
-                    break
-                handlers[kind] = handler
+            problem = _job_handler_problem(plugin_id, mapping)
+            if problem:
+                self.host.mark_broken(plugin_id, f"job_handlers(): {problem}")
+                continue
+            handlers.update(mapping)
         return handlers
+
+    def _check_routes(self) -> dict[str, Routes]:
+        found: dict[str, Routes] = {}
+        for plugin_id, routes in self.host.call("routes", startup=True):
+            if not isinstance(routes, Routes):
+                self.host.mark_broken(
+                    plugin_id, f"routes() returned {type(routes).__name__}, not bangyaer.Routes")
+                continue
+            bad = [r for r in (*routes.pages, *routes.api) if not isinstance(r, BaseRoute)]
+            if bad:
+                self.host.mark_broken(
+                    plugin_id, f"routes(): {bad[0]!r} is not a Starlette route")
+                continue
+            found[plugin_id] = routes
+        return found
 
     # -- services ---------------------------------------------------------
 
+    @property
+    def migration_dirs(self) -> dict[str, Path]:
+        """Each enabled plugin's Alembic version directory, the core's first."""
+        return {pid: d for pid, d in self._migration_dirs.items() if self.host.is_enabled(pid)}
+
     def enabled_metadata(self) -> MetaData:
-        """A MetaData with the core's tables and those of the enabled plugins."""
-        prefixes = tuple(f"{r.id}_" for r in self.host.enabled())
+        """A MetaData with the tables of the core and of every enabled plugin."""
         subset = MetaData(naming_convention=metadata.naming_convention)
+        enabled = {r.id for r in self.host.enabled()}
+        wanted = {t.name for pid, tables in self.tables.items() if pid in enabled
+                  for t in tables}
+        # A table whose module models() forgot still belongs to the plugin its
+        # prefix names, so that create_schema and migrations agree on it.
+        wanted |= {name for name in metadata.tables if _owner(name, self.host.records) in enabled}
         for table in metadata.sorted_tables:
-            if table.name.startswith(prefixes):
+            if table.name in wanted:
                 table.to_metadata(subset)
         return subset
 
@@ -119,46 +169,36 @@ class Platform:
         return Worker(self, self.job_handlers, **kwargs)
 
     def config(self, plugin_id: str) -> Mapping[str, Any]:
+        """The validated ``[plugins.<id>]`` settings, defaults filled in."""
         return self.plugin_config.get(plugin_id, {})
 
     async def close(self) -> None:
         await self.db.dispose()
 
 
-def _tables_of_modules(module_names: set[str]) -> list[str]:
-    from .db import Base
-
-    tables = []
+def _tables_of_modules(module_names: set[str]) -> list[Table]:
+    tables: list[Table] = []
     for mapper in Base.registry.mappers:
-        cls = mapper.class_
-        if cls.__module__ in module_names and mapper.local_table is not None:
-            tables.append(str(mapper.local_table.name))
-    return tables
+        table = mapper.local_table
+        # Single-table inheritance maps one table twice; list it once.
+        mine = mapper.class_.__module__ in module_names and isinstance(table, Table)
+        if mine and table not in tables:
+            tables.append(table)
+    return sorted(tables, key=lambda t: t.name)
 
 
-def _validate_plugin_settings(
-    plugin_id: str, specs: list[SettingSpec], raw: dict[str, Any]
-) -> dict[str, Any]:
-    known = {spec.key: spec for spec in specs}
-    for key in raw:
-        if key not in known:
-            raise ConfigError(
-                f"[plugins.{plugin_id}] {key}: unknown setting; "
-                f"{plugin_id} knows {sorted(known) or 'no settings'}"
-            )
-    values: dict[str, Any] = {}
-    for spec in specs:
-        value = raw.get(spec.key, spec.default)
-        types = _SETTING_TYPES[spec.type]
-        bad_bool = spec.type in ("int", "float") and isinstance(value, bool)
-        if not isinstance(value, types) or bad_bool:
-            raise ConfigError(
-                f"[plugins.{plugin_id}] {spec.key}: expected {spec.type}, found {value!r}"
-            )
-        if spec.choices and value not in spec.choices:
-            raise ConfigError(
-                f"[plugins.{plugin_id}] {spec.key}: expected one of {list(spec.choices)}, "
-                f"found {value!r}"
-            )
-        values[spec.key] = value
-    return values
+def _owner(table: str, plugin_ids: Iterable[str]) -> str | None:
+    """The plugin a table's prefix names; the longest id wins (``a_b_x`` is ``a_b``'s)."""
+    matches = [pid for pid in plugin_ids if table.startswith(f"{pid}_")]
+    return max(matches, key=len) if matches else None
+
+
+def _job_handler_problem(plugin_id: str, mapping: object) -> str | None:
+    if not isinstance(mapping, Mapping):
+        return f"must return a dict of job kind to handler, not {type(mapping).__name__}"
+    for kind, handler in mapping.items():
+        if not isinstance(kind, str) or not kind.startswith(f"{plugin_id}."):
+            return f"job kind {kind!r} must start with {plugin_id + '.'!r}"
+        if not isinstance(handler, Callable):  # type: ignore[arg-type]
+            return f"handler for {kind!r} is not callable"
+    return None

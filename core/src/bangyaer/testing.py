@@ -19,13 +19,30 @@ from typing import Any
 import httpx
 import pytest
 
+from ._plugin_fixtures import (  # noqa: F401  (fixtures, registered by import)
+    bangyaer_home,
+    build_plugin,
+    install_plugin,
+    installed_plugin_ids,
+    run_cli,
+    write_config,
+    write_files,
+)
 from .platform import Platform
 from .settings import Settings, load_settings
 from .web import create_app
 
 TEST_DB_ENV = "BANGYAER_TEST_DATABASE_URL"
 
-__all__ = ["TEST_DB_ENV", "drain", "login"]
+__all__ = [
+    "TEST_DB_ENV",
+    "build_plugin",
+    "drain",
+    "installed_plugin_ids",
+    "login",
+    "write_config",
+    "write_files",
+]
 
 
 @pytest.fixture
@@ -141,14 +158,15 @@ async def login(client: httpx.AsyncClient, username: str, password: str) -> dict
     return body
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> None:
     # Every coroutine test runs under anyio, so plugin authors need no marker.
+    # The mark goes on at collection, before anyio's own hook looks for it: added
+    # to items afterwards, anyio re-creates them and drops their parametrize ids.
     import inspect
 
-    for item in items:
-        func = getattr(item, "function", None)
-        if func is not None and inspect.iscoroutinefunction(func):
-            item.add_marker(pytest.mark.anyio)
+    if inspect.iscoroutinefunction(obj) and name.startswith("test"):
+        pytest.mark.anyio(obj)
 
 
 class TinyDistrict:

@@ -1,79 +1,129 @@
 """Alembic, one branch per plugin plus the core's, driven from the platform.
 
-Every installed plugin's version directory is on the path so that a branch
-applied before a plugin was disabled can still be located; only enabled
-branches are upgraded.
+Each enabled plugin's ``migrations()`` directory holds its own branch: its
+first revision has ``branch_labels = ("<id>",)`` and every revision id starts
+with ``<id>_``. ``upgrade`` brings each enabled branch to its head, core first.
+
+A branch applied while its plugin was enabled stays in ``alembic_version``
+after the plugin is disabled or uninstalled. Alembic refuses to work from a
+revision it cannot find, and the disabled plugin's hooks are not called to
+find it, so such revisions are set aside and left exactly as they are.
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alembic import command
 from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 if TYPE_CHECKING:
     from ..platform import Platform
 
+__all__ = ["MigrationError", "UpgradeResult", "current_heads", "upgrade"]
+
+log = logging.getLogger("bangyaer.db")
 SCRIPT_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def _locations(platform: Platform) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for record in platform.host.records.values():
-        if record.obj is None or not hasattr(record.obj, "migrations"):
-            continue
-        if record.status not in ("enabled", "disabled"):
-            continue
-        try:
-            location = record.obj.migrations()
-        except Exception:  # reported when the plugin is enabled; not our concern here
-            continue
-        if location:
-            found[record.id] = str(location)
-    return found
+class MigrationError(Exception):
+    """A plugin's migrations break the one-branch-per-plugin rules; names plugin and file."""
 
 
-def alembic_config(platform: Platform, connection: Any = None) -> Config:
+@dataclass
+class UpgradeResult:
+    """What ``upgrade`` did: revisions applied, each branch's heads, revisions left alone."""
+
+    applied: list[str] = field(default_factory=list)
+    heads: dict[str, list[str]] = field(default_factory=dict)
+    left_alone: list[str] = field(default_factory=list)
+
+
+def alembic_config(platform: Platform) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(SCRIPT_DIR))
-    cfg.set_main_option("version_locations", " ".join(_locations(platform).values()))
-    cfg.set_main_option("path_separator", "space")
-    cfg.attributes["connection"] = connection
+    cfg.set_main_option("path_separator", "newline")
+    cfg.set_main_option(
+        "version_locations", "\n".join(str(p) for p in platform.migration_dirs.values()))
     cfg.attributes["platform"] = platform
     return cfg
 
 
-def enabled_branches(platform: Platform) -> list[str]:
-    locations = _locations(platform)
-    return [r.id for r in platform.host.enabled() if r.id in locations]
+def script_directory(platform: Platform) -> ScriptDirectory:
+    """The revisions of every enabled branch, checked against the branch rules."""
+    script = ScriptDirectory.from_config(alembic_config(platform))
+    _check_branches(platform, script)
+    return script
 
 
-async def upgrade(platform: Platform) -> dict[str, list[str]]:
-    """Upgrade every enabled branch to its head; returns each branch's heads after."""
-    branches = enabled_branches(platform)
+def _check_branches(platform: Platform, script: ScriptDirectory) -> None:
+    owners = {Path(d).resolve(): pid for pid, d in platform.migration_dirs.items()}
+    for rev in script.walk_revisions():
+        plugin_id = owners.get(Path(rev.path).resolve().parent)
+        if plugin_id is None:  # pragma: no cover - Alembic only reads our directories
+            continue
+        if not rev.revision.startswith(f"{plugin_id}_"):
+            raise MigrationError(
+                f"plugin {plugin_id!r}: revision {rev.revision!r} in {rev.path} must have an "
+                f"id starting with '{plugin_id}_', e.g. '{plugin_id}_0001'")
+        if rev.down_revision is None and tuple(rev.branch_labels) != (plugin_id,):
+            raise MigrationError(
+                f"plugin {plugin_id!r}: first revision {rev.revision!r} in {rev.path} must "
+                f"have branch_labels = ({plugin_id!r},), found {tuple(rev.branch_labels)!r}")
+
+
+async def upgrade(platform: Platform) -> UpgradeResult:
+    """Upgrade every enabled branch to its head in one transaction."""
+    script = script_directory(platform)
+    cfg = alembic_config(platform)
+    known = {rev.revision for rev in script.walk_revisions()}
+    branches = list(platform.migration_dirs)
+    result = UpgradeResult()
+
+    def applied(*, step: Any, **_: Any) -> None:
+        result.applied.extend(step.up_revision_ids if step.is_upgrade else ())
 
     def go(connection: Any) -> None:
-        cfg = alembic_config(platform, connection)
+        cfg.attributes["connection"] = connection
+        cfg.attributes["on_version_apply"] = applied
         for branch in branches:
-            command.upgrade(cfg, f"{branch}@head")
+            _upgrade_branch(cfg, script, branch, known, result)
 
     async with platform.db.engine.begin() as conn:
         await conn.run_sync(go)
-    return {b: [h for h in await current_heads(platform) if h.startswith(f"{b}_")]
-            for b in branches}
+    heads = await current_heads(platform)
+    result.heads = {b: [h for h in heads if h.startswith(f"{b}_")] for b in branches}
+    return result
+
+
+def _upgrade_branch(
+    cfg: Config, script: ScriptDirectory, branch: str, known: set[str], result: UpgradeResult
+) -> None:
+    target = f"{branch}@head"
+
+    def steps(heads: tuple[str, ...], context: MigrationContext) -> Any:
+        mine = tuple(h for h in heads if h in known)
+        for head in heads:
+            if head not in known and head not in result.left_alone:
+                log.info("revision %s belongs to a plugin that is not enabled; left as it is",
+                         head)
+                result.left_alone.append(head)
+        # The same work as alembic.command.upgrade, from the heads we know.
+        return script._upgrade_revs(target, mine)  # type: ignore[arg-type]
+
+    with EnvironmentContext(cfg, script, fn=steps, destination_rev=target):
+        script.run_env()
 
 
 async def current_heads(platform: Platform) -> list[str]:
+    """Every revision recorded in ``alembic_version``, enabled or not."""
     def read(connection: Any) -> list[str]:
         return sorted(MigrationContext.configure(connection).get_current_heads())
 
     async with platform.db.engine.connect() as conn:
         return await conn.run_sync(read)
-
-
-def script_directory(platform: Platform) -> ScriptDirectory:
-    return ScriptDirectory.from_config(alembic_config(platform))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..contrib import Permission
 from .models import Organisation, Person
@@ -31,35 +31,82 @@ ROLE_TITLES: dict[str, tuple[str, str]] = {
 class UnknownPermission(LookupError):
     """A permission name that no enabled plugin defines: a programming error."""
 
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no enabled plugin defines permission {name!r}")
+        self.name = name
+
+
+class PermissionConflict(ValueError):
+    """A plugin defined a permission twice, or gave it a role that does not exist."""
+
+
+PERMISSION_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
 
 class PermissionRegistry:
     """Every permission the enabled plugins define, and which roles hold it."""
 
     def __init__(self) -> None:
         self._permissions: dict[str, Permission] = {}
+        self._owners: dict[str, str] = {}
         self._by_role: dict[str, set[str]] = {role: set() for role in ROLES}
 
-    def add(self, permission: Permission, *, owner: str) -> None:
+    def check(self, permission: Permission, *, owner: str) -> None:
+        """Raise PermissionConflict if ``owner`` may not add ``permission``."""
+        if not isinstance(permission, Permission):
+            raise PermissionConflict(f"{permission!r} is not a bangyaer.Permission")
+        if not PERMISSION_NAME.match(permission.name) or not permission.name.startswith(
+                f"{owner}."):
+            raise PermissionConflict(
+                f"permission {permission.name!r} must be named '{owner}.<what>' "
+                "in lower case, e.g. 'notices.publish'")
         if permission.name in self._permissions:
-            raise ValueError(
-                f"plugin {owner!r} defines permission {permission.name!r}, "
-                "which another plugin already defined"
-            )
-        unknown = set(permission.default_roles) - set(ROLES)
+            raise PermissionConflict(
+                f"permission {permission.name!r} is already defined by "
+                f"{self._owners[permission.name]!r}")
+        unknown = sorted(set(permission.default_roles) - set(ROLES))
         if unknown:
-            raise ValueError(
-                f"plugin {owner!r}: permission {permission.name!r} names unknown "
-                f"roles {sorted(unknown)}; expected some of {list(ROLES)}"
-            )
+            raise PermissionConflict(
+                f"permission {permission.name!r} names unknown role(s) {unknown}; "
+                f"expected some of {list(ROLES)}")
+
+    def add(self, permission: Permission, *, owner: str) -> None:
+        self.check(permission, owner=owner)
         self._permissions[permission.name] = permission
+        self._owners[permission.name] = owner
         for role in permission.default_roles:
             self._by_role[role].add(permission.name)
+
+    def add_all(self, permissions: Iterable[Permission], *, owner: str) -> None:
+        """Add all of them or, if one is refused, none."""
+        batch = list(permissions)
+        seen: set[str] = set()
+        for permission in batch:
+            self.check(permission, owner=owner)
+            if permission.name in seen:
+                raise PermissionConflict(
+                    f"permission {permission.name!r} is defined twice by {owner!r}")
+            seen.add(permission.name)
+        for permission in batch:
+            self.add(permission, owner=owner)
 
     def __contains__(self, name: object) -> bool:
         return name in self._permissions
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[Permission]:
         return iter(self._permissions.values())
+
+    def __len__(self) -> int:
+        return len(self._permissions)
+
+    def get(self, name: str) -> Permission:
+        if name not in self._permissions:
+            raise UnknownPermission(name)
+        return self._permissions[name]
+
+    def owner(self, name: str) -> str:
+        self.get(name)
+        return self._owners[name]
 
     def for_role(self, role: str) -> frozenset[str]:
         return frozenset(self._by_role.get(role, ()))
@@ -112,22 +159,29 @@ class Actor:
         return self._held.get(permission, ())
 
 
+ORG_PATH = re.compile(r"^/(\d+/)*$")
+
+
 def resource_path(resource: object) -> str | None:
+    """Where ``resource`` sits in the organisation tree, as a path like ``/1/4/``."""
     if resource is None:
         return None
-    if isinstance(resource, str):
-        return resource
     if isinstance(resource, Organisation):
-        return resource.path
-    if isinstance(resource, Person):
-        return resource.org_path
-    path = getattr(resource, "org_path", None)
-    if isinstance(path, str):
-        return path
-    raise TypeError(
-        f"authorize() cannot place {type(resource).__name__} in the organisation tree; "
-        "pass an Organisation, a Person, a path string or an object with .org_path"
-    )
+        path: object = resource.path
+    elif isinstance(resource, Person):
+        path = resource.org_path
+    else:
+        path = resource if isinstance(resource, str) else getattr(resource, "org_path", None)
+        if not isinstance(path, str):
+            raise TypeError(
+                f"authorize() cannot place {type(resource).__name__} in the organisation "
+                "tree; pass an Organisation, a Person, a path string or an object with "
+                ".org_path")
+    # An unplaced person has the empty path, which no grant covers. A path
+    # without its closing slash would let /1/4 match /1/40/: refuse it.
+    if path and not ORG_PATH.match(str(path)):
+        raise ValueError(f"organisation path {path!r} must look like '/1/4/'")
+    return str(path)
 
 
 def authorize(actor: Actor, permission: str, resource: object = None) -> bool:
@@ -141,10 +195,3 @@ def authorize(actor: Actor, permission: str, resource: object = None) -> bool:
     if path is None:
         return bool(scopes)
     return any(path.startswith(scope) for scope in scopes)
-
-
-def register_permissions(
-    registry: PermissionRegistry, owner: str, permissions: Iterable[Permission]
-) -> None:
-    for permission in permissions:
-        registry.add(permission, owner=owner)

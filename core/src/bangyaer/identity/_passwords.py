@@ -10,6 +10,10 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("bangyaer-timing-equaliser")
 
 
+# Hashing is deliberately slow; an unbounded password would make it a lever.
+MAX_PASSWORD = 128
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -25,6 +29,8 @@ def check_password_strength(password: str) -> str | None:
     """The reason a password is refused, or None."""
     if len(password) < 8:
         return "密码至少需要 8 位 (at least 8 characters)"
+    if len(password) > MAX_PASSWORD:
+        return f"密码不能超过 {MAX_PASSWORD} 位 (at most {MAX_PASSWORD} characters)"
     if password.isdigit() or password.isalpha():
         return "密码需同时包含字母和数字 (letters and digits)"
     return None

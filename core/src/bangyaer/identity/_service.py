@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import utcnow
-from ._access import Actor, Grant, PermissionRegistry
+from ._access import ROLES, Actor, Grant, PermissionRegistry
 from ._passwords import hash_password
 from .models import (
     Account,
@@ -68,8 +70,12 @@ async def create_account(
     *,
     username: str | None = None,
     password: str | None = None,
-    roles: list[tuple[str, Organisation]] = (),  # type: ignore[assignment]
+    roles: Sequence[tuple[str, Organisation]] = (),
 ) -> Account:
+    """Add an account for ``person`` with these (role, organisation) grants."""
+    unknown = sorted({role for role, _ in roles} - set(ROLES))
+    if unknown:
+        raise ValueError(f"unknown role(s) {unknown}; expected some of {list(ROLES)}")
     account = Account(
         person_id=person.id, username=username,
         password_hash=hash_password(password) if password else None,
