@@ -2,6 +2,7 @@
 
 from ._api import ApiError, Body, Field, api, read_json
 from ._app import create_app
+from ._auth import start_session
 from ._context import (
     get_actor,
     get_platform,
@@ -26,4 +27,5 @@ __all__ = [
     "require",
     "require_actor",
     "require_child",
+    "start_session",
 ]
