@@ -91,7 +91,9 @@ async def render(
         "request": request,
         "actor": actor,
         "locale": request.state.locale,
-        "csrf_token": csrf_token(request.session),
+        # An anonymous visitor gets no session (and no cookie) just for looking;
+        # without the cookie their form posts need no token.
+        "csrf_token": csrf_token(request.session) if request.session else "",
         "platform_title": request.app.state.title,
         "menu": await request.app.state.menu(request, actor),
         "nav_unread": unread,
