@@ -1,13 +1,18 @@
+"""``bangyaer plugins``: what is installed, whether it runs and why not; enable, disable."""
+
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 import tomlkit
+from tomlkit.items import Array, Table
 
-from .._host import PluginHost
 from ..settings import CONFIG_FILE
-from . import State, main, pass_state, write_default_config
+from . import State, main, pass_state, run
+
+COLUMNS = ("id", "distribution", "version", "status", "reason")
 
 
 @main.group()
@@ -15,46 +20,69 @@ def plugins() -> None:
     """Installed plugins: list, enable, disable."""
 
 
-def _host(state: State) -> PluginHost:
-    host = PluginHost(disabled=state.settings.disabled_plugins)
-    host.load()
-    return host
-
-
 @plugins.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_state
 def plugins_list(state: State, as_json: bool) -> None:
     """Show every plugin found, its status, and why it is not running."""
-    host = _host(state)
-    rows = [r.as_dict() for r in host.records.values()]
+    # The whole platform is assembled, as the server would, so that a plugin
+    # failing in a start-up hook shows up here as broken, with the reason.
+    platform = state.platform()
+    run(platform.close())
+    rows = [r.as_dict() for r in platform.host.records.values()]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{'id':<16} {'status':<13} {'version':<10} {'distribution':<24} reason")
+    widths = {c: max(len(c), *(len(str(r[c] or "-")) for r in rows)) for c in COLUMNS[:-1]}
+    click.echo("  ".join(c.ljust(widths[c]) for c in COLUMNS[:-1]) + "  reason")
     for row in rows:
-        click.echo(f"{row['id']:<16} {row['status']:<13} {row['version'] or '-':<10} "
-                   f"{row['distribution'] or '-':<24} {row['reason']}")
+        cells = [str(row[c] or "-").ljust(widths[c]) for c in COLUMNS[:-1]]
+        click.echo("  ".join([*cells, row["reason"]]).rstrip())
+
+
+def _installed(state: State) -> set[str]:
+    platform = state.platform()
+    run(platform.close())
+    return set(platform.host.records)
+
+
+def _disabled_array(path: Path) -> tuple[tomlkit.TOMLDocument, Array]:
+    doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    table = doc.get("plugins")
+    if table is None:
+        table = tomlkit.table()
+        doc["plugins"] = table
+    if not isinstance(table, Table):
+        raise click.ClickException(f"{path}: [plugins] must be a table")
+    disabled = table.get("disabled")
+    if disabled is None:
+        disabled = tomlkit.array()
+        table["disabled"] = disabled
+    if not isinstance(disabled, Array):
+        raise click.ClickException(f"{path}: [plugins] disabled must be a list of plugin ids")
+    return doc, disabled
 
 
 def _set_disabled(state: State, plugin_id: str, disabled: bool) -> None:
-    host = _host(state)
     if plugin_id == "core":
         raise click.ClickException("the core cannot be disabled")
-    if plugin_id not in host.records:
-        known = ", ".join(sorted(set(host.records) - {"core"})) or "none"
-        raise click.ClickException(f"no plugin {plugin_id!r} is installed (installed: {known})")
-    write_default_config(state.data_dir)
     path = state.data_dir / CONFIG_FILE
-    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-    table = doc.setdefault("plugins", tomlkit.table())
-    current = [str(x) for x in table.get("disabled", [])]
-    wanted = sorted(set(current) | {plugin_id}) if disabled else [
-        x for x in current if x != plugin_id]
-    table["disabled"] = wanted
+    doc, listed = _disabled_array(path)
+    if plugin_id not in _installed(state) and (disabled or plugin_id not in listed):
+        known = ", ".join(sorted(_installed(state) - {"core"})) or "none"
+        raise click.ClickException(f"no plugin {plugin_id!r} is installed (installed: {known})")
+    if disabled == (plugin_id in listed):
+        click.echo(f"{plugin_id}: already {'disabled' if disabled else 'enabled'}")
+        return
+    # Editing the array in place keeps the operator's comments and layout.
+    if disabled:
+        listed.append(plugin_id)
+    else:
+        del listed[list(listed).index(plugin_id)]
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(tomlkit.dumps(doc), encoding="utf-8")
     click.echo(f"{plugin_id}: {'disabled' if disabled else 'enabled'} "
-               "(restart the server and worker to apply)")
+               "(restart the server and the worker to apply)")
 
 
 @plugins.command("enable")

@@ -1,3 +1,5 @@
+"""``bangyaer serve`` and ``bangyaer worker``."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,21 +9,29 @@ import signal
 import click
 import uvicorn
 
+from ..settings import ConfigError
 from . import State, main, pass_state
 
 
 def serve_app(state: State, host: str, port: int, workers: int) -> None:
     from ..web import create_app
 
+    if workers < 1:
+        raise click.BadParameter(f"expected at least 1, found {workers}", param_hint="--workers")
+    if workers > 1 and state.settings.is_sqlite:
+        raise click.ClickException(
+            f"--workers {workers} needs PostgreSQL: SQLite takes one writer at a time. "
+            "Set database_url to a postgresql+asyncpg:// URL, or serve with --workers 1.")
+    try:
+        app = create_app(state.settings)  # also checks the settings before any fork
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration error: {exc}") from None
     if workers > 1:
-        if state.settings.is_sqlite:
-            raise click.ClickException(
-                "--workers > 1 needs PostgreSQL; SQLite takes one writer at a time")
+        # Each uvicorn process builds its own app from the same data directory.
         os.environ["BANGYAER_HOME"] = str(state.data_dir)
         uvicorn.run("bangyaer.web._factory:app", host=host, port=port, workers=workers,
                     factory=True, proxy_headers=True)
         return
-    app = create_app(state.settings)
     uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
 
 
