@@ -1,0 +1,10 @@
+"""Training classes (培训班): catalogue, enrollment rush, verifiable lottery, waiting lists.
+
+The payments ledger confirms a seat with :func:`confirm_seat`; anyone can
+recompute a published draw with :func:`verify_published_draw`.
+"""
+
+from ._draw import DrawError, canonical_json, run_draw, verify_published_draw
+from ._seats import confirm_seat
+
+__all__ = ["DrawError", "canonical_json", "confirm_seat", "run_draw", "verify_published_draw"]

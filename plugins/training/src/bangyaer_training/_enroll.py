@@ -1,0 +1,191 @@
+"""A family's request for a class: first come first served, or a lottery application."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from bangyaer.db import utcnow
+from bangyaer.identity import Person
+from bangyaer.web import ApiError
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import _rules
+from ._seats import (
+    SHANGHAI,
+    active_in_term,
+    clash_with,
+    move,
+    next_waitlist_position,
+    seat_granted,
+    take_seat,
+)
+from .models import ACTIVE, SEATED, Course, Enrollment, Mode, State, Term, TrainingClass
+
+STATE_TITLES = {
+    State.applied: "已报名，待摇号", State.waitlisted: "候补中", State.admitted: "已录取",
+    State.awaiting_payment: "已录取，待缴费", State.confirmed: "已确认",
+    State.expired: "已失效", State.withdrawn: "已退出", State.refunded: "已退费",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    payment_hours: int
+    max_applications: int
+
+
+def enrollment_json(e: Enrollment, klass: TrainingClass) -> dict[str, Any]:
+    return {
+        "id": e.id, "class_id": klass.id, "class_name": klass.name, "term_id": e.term_id,
+        "child_id": e.child_id, "state": str(e.state), "state_title": STATE_TITLES[e.state],
+        "tier": e.tier, "waitlist_position": e.waitlist_position,
+        "deadline_at": e.deadline_at.isoformat() if e.deadline_at else None,
+        "fee_fen": klass.fee_fen, "schedule": _rules.schedule_text(klass),
+    }
+
+
+async def is_continuing(session: AsyncSession, child_id: int, klass: TrainingClass,
+                        term: Term) -> bool:
+    """老生: confirmed last term in the course this class's course follows."""
+    if term.previous_term_id is None:
+        return False
+    course = await session.get(Course, klass.course_id)
+    if course is None or course.follows_id is None:
+        return False
+    found = await session.scalar(
+        select(Enrollment.id)
+        .join(TrainingClass, TrainingClass.id == Enrollment.class_id)
+        .where(Enrollment.child_id == child_id, Enrollment.term_id == term.previous_term_id,
+               TrainingClass.course_id == course.follows_id,
+               Enrollment.state == State.confirmed)
+        .limit(1)
+    )
+    return found is not None
+
+
+def _window_error(term: Term, phase: str) -> ApiError:
+    def at(value: dt.datetime) -> str:
+        return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+    if phase == "not_open":
+        return ApiError(409, "enrollment_not_open",
+                        f"报名尚未开始，老生续报 {at(term.continuing_opens_at)} 开始")
+    if phase == "between":
+        return ApiError(409, "enrollment_not_open",
+                        f"老生续报已结束，新生报名 {at(term.opens_at)} 开始")
+    return ApiError(409, "enrollment_closed", "报名已结束")
+
+
+async def _checked(session: AsyncSession, klass: TrainingClass, term: Term, child: Person,
+                   now: dt.datetime) -> tuple[str, Enrollment | None]:
+    """Every refusal a request can meet, in the order a family would want to hear it."""
+    phase = _rules.phase(term, now)
+    if phase not in ("continuing", "open"):
+        raise _window_error(term, phase)
+    if klass.completed_at is not None:
+        raise ApiError(409, "enrollment_closed", "该班已结课")
+    continuing = await is_continuing(session, child.id, klass, term)
+    if phase == "continuing" and not continuing:
+        raise ApiError(409, "continuing_only",
+                       "现在是老生续报时段，仅限上学期在读的学员；新生报名 "
+                       f"{term.opens_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 开始")
+    reason = _rules.ineligible_reason(klass, term, child)
+    if reason is not None:
+        raise ApiError(422, "not_eligible", reason)
+    # Serialise one child's requests so limits and clashes hold under retries.
+    await session.execute(select(Person.id).where(Person.id == child.id).with_for_update())
+    existing = await session.scalar(
+        select(Enrollment).where(Enrollment.class_id == klass.id,
+                                 Enrollment.child_id == child.id)
+    )
+    if existing is not None and existing.state in ACTIVE:
+        raise ApiError(409, "already_enrolled", "孩子已报名该班",
+                       detail={"enrollment_id": existing.id, "state": str(existing.state)})
+    others = await active_in_term(session, child.id, term.id)
+    other = clash_with(klass, others)
+    if other is not None:
+        raise ApiError(409, "schedule_clash",
+                       f"与已报名的“{other.name}”（{_rules.schedule_text(other)}）时间冲突")
+    return ("continuing" if continuing else "general"), existing
+
+
+def _row(existing: Enrollment | None, klass: TrainingClass, child: Person,
+         guardian_id: int | None, tier: str) -> Enrollment:
+    # A child who withdrew (or whose seat expired) may come back: the same
+    # row is reused, because (class, child) is unique.
+    # A new row has no state until its first move sets one (and records it).
+    row = existing or Enrollment(class_id=klass.id, term_id=klass.term_id, child_id=child.id,
+                                 state="")
+    row.guardian_id = guardian_id
+    row.tier = tier
+    row.deadline_at = None
+    row.waitlist_position = None
+    return row
+
+
+async def request_place(
+    session: AsyncSession, *, klass: TrainingClass, child: Person, guardian_id: int | None,
+    account_id: int | None, waitlist: bool, limits: Limits, now: dt.datetime | None = None,
+) -> Enrollment:
+    """Enroll, apply or join the waiting list; raises ApiError with the reason if refused."""
+    now = now or utcnow()
+    term = await session.get(Term, klass.term_id)
+    assert term is not None
+    tier, existing = await _checked(session, klass, term, child, now)
+    if klass.mode == Mode.lottery:
+        return await _apply(session, klass, term, child, guardian_id, account_id, tier,
+                            existing, limits)
+    if await take_seat(session, klass.id):
+        row = _row(existing, klass, child, guardian_id, tier)
+        if existing is None:
+            session.add(row)
+            await session.flush()
+        await seat_granted(session, row, klass, payment_hours=limits.payment_hours,
+                           reason="enrolled", account_id=account_id, now=now)
+        return row
+    if not waitlist:
+        ahead = await session.scalar(
+            select(func.count(Enrollment.id))
+            .where(Enrollment.class_id == klass.id, Enrollment.state == State.waitlisted)
+        )
+        raise ApiError(409, "class_full", "该班名额已满，可以加入候补，有空位时按顺序递补",
+                       detail={"waitlist": {"available": True, "ahead": int(ahead or 0),
+                                            "how": 'POST again with {"waitlist": true}'}})
+    row = _row(existing, klass, child, guardian_id, tier)
+    row.waitlist_position = await next_waitlist_position(session, klass.id)
+    if existing is None:
+        session.add(row)
+        await session.flush()
+    move(session, row, State.waitlisted, "waitlist_joined", account_id)
+    await session.flush()
+    return row
+
+
+async def _apply(session: AsyncSession, klass: TrainingClass, term: Term, child: Person,
+                 guardian_id: int | None, account_id: int | None, tier: str,
+                 existing: Enrollment | None, limits: Limits) -> Enrollment:
+    if term.frozen_at is not None:
+        raise ApiError(409, "enrollment_closed", "摇号名单已封存，不再接受申请")
+    count = await session.scalar(
+        select(func.count(Enrollment.id))
+        .join(TrainingClass, TrainingClass.id == Enrollment.class_id)
+        .where(Enrollment.child_id == child.id, Enrollment.term_id == term.id,
+               Enrollment.state == State.applied, TrainingClass.mode == Mode.lottery)
+    )
+    if int(count or 0) >= limits.max_applications:
+        raise ApiError(409, "too_many_applications",
+                       f"每个孩子本学期最多申请 {limits.max_applications} 个摇号班")
+    row = _row(existing, klass, child, guardian_id, tier)
+    if existing is None:
+        session.add(row)
+        await session.flush()
+    move(session, row, State.applied, "applied", account_id)
+    await session.flush()
+    return row
+
+
+def is_seated(e: Enrollment) -> bool:
+    return e.state in SEATED

@@ -1,0 +1,255 @@
+"""Seats: taken atomically, released, handed down the waiting list, confirmed.
+
+Every function works inside the caller's transaction, so the seat counter,
+the enrollment row and its recorded move commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bangyaer.db import utcnow
+from bangyaer.events import emit
+from bangyaer.identity import Guardianship
+from bangyaer.jobs import enqueue
+from bangyaer.notifications import notify
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ._rules import clash
+from .models import ACTIVE, SEATED, Enrollment, Move, State, TrainingClass
+
+log = logging.getLogger("bangyaer.training")
+
+PROMOTE_JOB = "training.promote"
+EXPIRE_JOB = "training.expire"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class SeatError(Exception):
+    """A move the enrollment's state does not allow; ``code`` names it for programs."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+async def take_seat(session: AsyncSession, class_id: int) -> bool:
+    """Take one seat if one is left: a single conditional UPDATE, never oversold."""
+    result: Any = await session.execute(
+        update(TrainingClass)
+        .where(TrainingClass.id == class_id, TrainingClass.taken < TrainingClass.capacity)
+        .values(taken=TrainingClass.taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)
+
+
+async def release_seat(session: AsyncSession, class_id: int) -> None:
+    await session.execute(
+        update(TrainingClass)
+        .where(TrainingClass.id == class_id, TrainingClass.taken > 0)
+        .values(taken=TrainingClass.taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def move(
+    session: AsyncSession, enrollment: Enrollment, to: State, reason: str,
+    account_id: int | None = None,
+) -> None:
+    """Change the state and record the move; the one way states change."""
+    session.add(Move(enrollment_id=enrollment.id, from_state=enrollment.state or None,
+                     to_state=to,
+                     reason=reason, account_id=account_id, at=utcnow()))
+    enrollment.state = to
+
+
+async def guardians_of(session: AsyncSession, child_id: int) -> list[int]:
+    rows = await session.scalars(
+        select(Guardianship.guardian_id).where(Guardianship.student_id == child_id)
+    )
+    return list(rows)
+
+
+async def seat_granted(
+    session: AsyncSession, enrollment: Enrollment, klass: TrainingClass, *,
+    payment_hours: int, reason: str, account_id: int | None = None,
+    now: dt.datetime | None = None, sweep: bool = False,
+) -> None:
+    """The enrollment now holds a seat: ask for payment by a deadline, or confirm if free.
+
+    With ``sweep`` the caller queues one sweep of the whole class at the
+    deadline instead of one expiry job per seat (a draw gives thousands).
+    """
+    now = now or utcnow()
+    enrollment.waitlist_position = None
+    if klass.fee_fen == 0:
+        move(session, enrollment, State.confirmed, reason, account_id)
+        await session.flush()
+        await _enrolled_event(session, enrollment, klass, account_id)
+        return
+    enrollment.deadline_at = now + dt.timedelta(hours=payment_hours)
+    move(session, enrollment, State.awaiting_payment, reason, account_id)
+    await session.flush()
+    if sweep:
+        return
+    await enqueue(session, EXPIRE_JOB, {"enrollment_id": enrollment.id},
+                  key=f"{EXPIRE_JOB}:{enrollment.id}:{enrollment.deadline_at.isoformat()}",
+                  run_at=enrollment.deadline_at)
+
+
+async def _enrolled_event(
+    session: AsyncSession, enrollment: Enrollment, klass: TrainingClass, account_id: int | None
+) -> None:
+    await emit(session, "training.enrolled", subject_id=enrollment.child_id,
+               actor_account_id=account_id, enrollment_id=enrollment.id, class_id=klass.id,
+               class_name=klass.name, term_id=klass.term_id)
+
+
+async def active_in_term(session: AsyncSession, child_id: int, term_id: int,
+                         ) -> list[tuple[Enrollment, TrainingClass]]:
+    rows = await session.execute(
+        select(Enrollment, TrainingClass)
+        .join(TrainingClass, TrainingClass.id == Enrollment.class_id)
+        .where(Enrollment.child_id == child_id, Enrollment.term_id == term_id,
+               Enrollment.state.in_([str(s) for s in ACTIVE]))
+    )
+    return [(e, k) for e, k in rows]
+
+
+def clash_with(klass: TrainingClass, others: list[tuple[Enrollment, TrainingClass]]
+               ) -> TrainingClass | None:
+    return next((k for _, k in others if k.id != klass.id and clash(klass, k)), None)
+
+
+async def withdraw(session: AsyncSession, enrollment: Enrollment, klass: TrainingClass, *,
+                   account_id: int | None, reason: str = "withdrawn") -> None:
+    """Give up a seat or a place in the queue; a freed seat goes down the waiting list."""
+    if enrollment.state not in ACTIVE:
+        raise SeatError("not_active", "该报名已结束，无法退出")
+    seated = enrollment.state in SEATED
+    enrollment.waitlist_position = None
+    enrollment.deadline_at = None
+    move(session, enrollment, State.withdrawn, reason, account_id)
+    if seated:
+        await release_seat(session, klass.id)
+        await enqueue(session, PROMOTE_JOB, {"class_id": klass.id})
+
+
+async def confirm_seat(
+    session: AsyncSession, enrollment_id: int, *, reference: str,
+    account_id: int | None = None, reason: str = "paid",
+) -> Enrollment:
+    """Confirm a seat once it is paid for: the seam the payments ledger calls.
+
+    Idempotent for the same ``reference``; a seat that already expired or
+    was withdrawn is refused (the ledger then refunds).
+    """
+    enrollment = await session.get(Enrollment, enrollment_id, with_for_update=True)
+    if enrollment is None:
+        raise SeatError("not_found", f"报名 {enrollment_id} 不存在")
+    if enrollment.state == State.confirmed:
+        if enrollment.payment_ref == reference:
+            return enrollment
+        raise SeatError("already_confirmed", "该报名已确认缴费")
+    if enrollment.state not in (State.admitted, State.awaiting_payment):
+        raise SeatError("not_payable", "该报名当前不能缴费（名额已失效或已退出）")
+    klass = await session.get(TrainingClass, enrollment.class_id)
+    assert klass is not None
+    enrollment.payment_ref = reference
+    enrollment.deadline_at = None
+    move(session, enrollment, State.confirmed, reason, account_id)
+    await session.flush()
+    await _enrolled_event(session, enrollment, klass, account_id)
+    return enrollment
+
+
+async def expire_if_due(session: AsyncSession, enrollment_id: int,
+                        now: dt.datetime | None = None) -> bool:
+    """Let an unpaid seat go when its deadline has passed; True if it did."""
+    now = now or utcnow()
+    enrollment = await session.get(Enrollment, enrollment_id, with_for_update=True)
+    if enrollment is None or enrollment.state != State.awaiting_payment:
+        return False
+    if enrollment.deadline_at is None or enrollment.deadline_at > now:
+        return False
+    enrollment.deadline_at = None
+    move(session, enrollment, State.expired, "payment_expired")
+    await release_seat(session, enrollment.class_id)
+    await enqueue(session, PROMOTE_JOB, {"class_id": enrollment.class_id})
+    log.info("enrollment %s expired unpaid; seat of class %s released",
+             enrollment.id, enrollment.class_id)
+    return True
+
+
+async def sweep_class(session: AsyncSession, class_id: int,
+                      now: dt.datetime | None = None) -> int:
+    """Expire every unpaid seat of a class whose deadline has passed; how many."""
+    now = now or utcnow()
+    due = list(await session.scalars(
+        select(Enrollment.id).where(Enrollment.class_id == class_id,
+                                    Enrollment.state == State.awaiting_payment,
+                                    Enrollment.deadline_at <= now)))
+    expired = 0
+    for enrollment_id in due:
+        expired += await expire_if_due(session, enrollment_id, now)
+    return expired
+
+
+async def promote(session: AsyncSession, class_id: int, *, payment_hours: int) -> list[int]:
+    """Give every free seat to the next children on the waiting list; their ids."""
+    klass = await session.get(TrainingClass, class_id)
+    if klass is None:
+        return []
+    promoted: list[int] = []
+    while True:
+        nxt = await session.scalar(
+            select(Enrollment)
+            .where(Enrollment.class_id == class_id, Enrollment.state == State.waitlisted)
+            .order_by(Enrollment.waitlist_position, Enrollment.id)
+            .limit(1).with_for_update()
+        )
+        if nxt is None or not await take_seat(session, class_id):
+            break
+        others = await active_in_term(session, nxt.child_id, nxt.term_id)
+        if clash_with(klass, others) is not None:
+            # The child got a seat at the same hour meanwhile: leave the queue.
+            await release_seat(session, class_id)
+            nxt.waitlist_position = None
+            move(session, nxt, State.expired, "clash_on_promotion")
+            continue
+        await seat_granted(session, nxt, klass, payment_hours=payment_hours,
+                           reason="promoted")
+        await _tell_promoted(session, nxt, klass)
+        promoted.append(nxt.id)
+    if promoted:
+        log.info("class %s: %d promoted from the waiting list", class_id, len(promoted))
+    return promoted
+
+
+async def _tell_promoted(session: AsyncSession, enrollment: Enrollment,
+                         klass: TrainingClass) -> None:
+    if enrollment.state == State.confirmed:
+        body = f"{klass.name}有空位，孩子已从候补转为录取。"
+    else:
+        deadline = enrollment.deadline_at
+        assert deadline is not None
+        local = deadline.astimezone(SHANGHAI)
+        body = (f"{klass.name}有空位，孩子已从候补转为录取，"
+                f"请在 {local:%Y-%m-%d %H:%M} 前缴费，逾期名额将顺延给下一位。")
+    await notify(session, await guardians_of(session, enrollment.child_id), source="training",
+                 topic="promoted", title="培训班候补录取", body=body,
+                 url="/training/mine",
+                 key=f"training:promoted:{enrollment.id}:{enrollment.deadline_at}")
+
+
+async def next_waitlist_position(session: AsyncSession, class_id: int) -> int:
+    top = await session.scalar(
+        select(func.max(Enrollment.waitlist_position)).where(Enrollment.class_id == class_id)
+    )
+    return int(top or 0) + 1
