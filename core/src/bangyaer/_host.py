@@ -88,8 +88,9 @@ class PluginHost:
                 self._add_entry_point(ep)
         for obj in extra:
             self.add(obj)
-        for plugin_id in sorted(self.disabled - set(self.records) - {"core"}):
-            log.warning("config disables plugin %r, which is not installed", plugin_id)
+        if discover:
+            for plugin_id in sorted(self.disabled - set(self.records) - {"core"}):
+                log.warning("config disables plugin %r, which is not installed", plugin_id)
 
     def _add_entry_point(self, ep: importlib_metadata.EntryPoint) -> None:
         dist, version = _dist_name(ep), ep.dist.version if ep.dist else None
