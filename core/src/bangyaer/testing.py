@@ -50,6 +50,19 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Argon2 is slow on purpose (half a second a hash on a busy machine) and
+    # every TinyDistrict hashes eight passwords. Tests use its cheapest
+    # parameters; a hash records its own, so verification is unchanged.
+    from argon2 import PasswordHasher
+
+    from .identity import _passwords
+
+    monkeypatch.setattr(_passwords, "_hasher",
+                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 def _postgres_database(base_url: str) -> Iterator[str]:
     """A throw-away database on the test server, dropped afterwards."""
     import asyncio
