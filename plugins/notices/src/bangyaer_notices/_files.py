@@ -97,13 +97,13 @@ def check_kind(head: bytes, filename: str, allowed: tuple[FileKind, ...]) -> tup
     accepted = "、".join(dict.fromkeys(k.label for k in allowed))
     if isinstance(found, str) or found not in allowed:
         what = found if isinstance(found, str) else found.label
-        raise FileRefused(f"不支持的文件类型：内容是{what}，只接受 {accepted}")
+        raise FileRefused(f"不支持的文件类型（{what}）；只接受 {accepted}")
     extension = _extension(filename)
     if extension not in found.extensions:
         expected = "、".join(sorted(found.extensions))
         raise FileRefused(
-            f"文件内容是{found.label}，但文件名以“{extension or '（无扩展名）'}”结尾；"
-            f"请改为 {expected} 后再上传"
+            f"文件内容是 {found.label}，文件名却是“{extension or '无扩展名'}”；"
+            f"请改用 {expected} 扩展名后再上传"
         )
     content_type = _OOXML_TYPES.get(extension) or _OLE_TYPES.get(extension) or found.content_type
     return found, content_type
