@@ -1,0 +1,84 @@
+"""The guardian's pages: one tap registers and shows 报名成功 with the code."""
+
+from __future__ import annotations
+
+from bangyaer_competitions.testing import create_activity, register
+
+
+async def _form_post(client, url: str, **data: str):
+    token = client.headers["X-CSRF-Token"]
+    return await client.post(url, data={"csrf_token": token, **data},
+                             headers={"X-CSRF-Token": ""})
+
+
+async def test_one_tap_on_the_page_registers_and_shows_the_code(staff, parent):
+    activity_id = await create_activity(staff, code_prefix="K2026")
+    page = await parent.get("/competitions/")
+    assert "一键报名（小学低段）" in page.text
+
+    response = await _form_post(parent, f"/competitions/activities/{activity_id}/register")
+    shown = await parent.get(response.headers["location"])
+
+    assert response.status_code == 303
+    assert "报名成功" in shown.text
+    assert "K2026-01-00001" in shown.text
+
+
+async def test_the_page_gives_the_reason_a_child_cannot_enter(staff, client_for):
+    await create_activity(staff, eligibility={"stages": ["primary"]})
+    other = await client_for("parent_b")
+
+    page = await other.get("/competitions/")
+
+    assert "不能报名：本活动仅限小学学生参加" in page.text
+
+
+async def test_the_entry_page_offers_upload_and_cancel_while_open(staff, parent):
+    activity_id = await create_activity(staff)
+    code = (await register(parent, activity_id)).json()["code"]
+
+    page = await parent.get(f"/competitions/entries/{code}")
+
+    assert 'id="cx-work"' in page.text
+    assert "取消报名" in page.text
+    assert "/static/competitions/competitions.js" in page.text
+
+
+async def test_my_entries_page_lists_the_entry(staff, parent):
+    activity_id = await create_activity(staff)
+    code = (await register(parent, activity_id)).json()["code"]
+
+    page = await parent.get("/competitions/mine")
+
+    assert code in page.text
+
+
+async def test_the_staff_desk_moves_an_activity_along(staff):
+    activity_id = await create_activity(staff)
+
+    response = await _form_post(staff, f"/competitions/manage/{activity_id}/move",
+                                to="submissions_closed")
+    page = await staff.get(f"/competitions/manage/{activity_id}")
+
+    assert response.status_code == 303
+    assert "已截止提交" in page.text
+
+
+async def test_the_home_screen_has_a_competitions_tile(parent):
+    home = await parent.get("/")
+
+    assert 'href="/competitions/"' in home.text
+
+
+async def test_the_me_page_links_to_my_entries(parent):
+    me = await parent.get("/me")
+
+    assert 'href="/competitions/mine"' in me.text
+    assert "我的报名" in me.text
+
+
+async def test_pages_need_sign_in(client):
+    response = await client.get("/competitions/")
+
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
