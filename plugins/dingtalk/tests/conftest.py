@@ -13,8 +13,17 @@ from typing import Any
 
 import bangyaer_dingtalk.plugin as dingtalk_plugin
 import pytest
+from bangyaer.identity import (
+    Guardianship,
+    OrgKind,
+    Person,
+    PersonKind,
+    add_organisation,
+    create_account,
+    place_person,
+)
 from bangyaer.platform import Platform
-from bangyaer.testing import TinyDistrict
+from bangyaer_dingtalk._runtime import runtime
 from bangyaer_dingtalk.sandbox import Sandbox, serve
 
 CORPS = {"A": ("dingcorpa0001", 5001), "B": ("dingcorpb0002", 5002),
@@ -109,6 +118,37 @@ def corp_settings(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
     return make
 
 
+async def small_district(platform: Platform) -> dict[str, int]:
+    """Two schools and a guardian (王大明, account without a password) of two children at A.
+
+    Lighter than TinyDistrict: no password hashing, which costs seconds per test.
+    """
+    async with platform.db.transaction() as s:
+        district = await add_organisation(s, kind=OrgKind.district, code="D", name="测试区")
+        school_a = await add_organisation(s, kind=OrgKind.school, code="A", name="甲小学",
+                                          parent=district, stage="primary")
+        await add_organisation(s, kind=OrgKind.school, code="B", name="乙中学",
+                               parent=district, stage="middle")
+        grade = await add_organisation(s, kind=OrgKind.grade, code="G3", name="三年级",
+                                       parent=school_a, stage="primary", grade=3)
+        klass = await add_organisation(s, kind=OrgKind.klass, code="1", name="三(1)班",
+                                       parent=grade, stage="primary", grade=3)
+        parent = Person(kind=PersonKind.guardian, name="王大明")
+        place_person(parent, school_a)
+        kids = [Person(kind=PersonKind.student, name=n, external_no=no)
+                for n, no in (("王小明", "S001"), ("王小红", "S002"))]
+        for kid in kids:
+            place_person(kid, klass)
+        s.add_all([parent, *kids])
+        await s.flush()
+        for kid in kids:
+            s.add(Guardianship(guardian_id=parent.id, student_id=kid.id, relation="F"))
+        account = await create_account(s, parent, username="parent",
+                                       roles=[("guardian", district)])
+        return {"district": district.id, "school_a": school_a.id, "parent": parent.id,
+                "parent_account": account.id}
+
+
 @pytest.fixture
 def dt_platform(make_platform: Callable[..., Any], corp_settings: Callable[..., Any]
                 ) -> Callable[..., Any]:
@@ -116,7 +156,13 @@ def dt_platform(make_platform: Callable[..., Any], corp_settings: Callable[..., 
         platform: Platform = await make_platform(
             plugins=[dingtalk_plugin],
             plugin_settings={"dingtalk": corp_settings(codes, **extra)})
-        await TinyDistrict().build(platform)
+        platform.ids = await small_district(platform)  # type: ignore[attr-defined]
+        platform.sleeps = []  # type: ignore[attr-defined]
+
+        async def no_wait(seconds: float) -> None:  # backoff is counted, not waited out
+            platform.sleeps.append(seconds)  # type: ignore[attr-defined]
+
+        (await runtime(platform)).sleep = no_wait
         return platform
 
     return make
