@@ -7,14 +7,13 @@ import stat
 import tomllib
 
 import pytest
-from click.testing import CliRunner
-from starlette.applications import Starlette
-
-from bangyaer.cli import main
 from bangyaer.cli import _serve as serve_module
+from bangyaer.cli import main
 from bangyaer.platform import Platform
 from bangyaer.settings import load_settings
 from bangyaer.testing import installed_plugin_ids, write_config, write_files
+from click.testing import CliRunner
+from starlette.applications import Starlette
 
 SECRET = "test-secret-key-0123456789"
 

@@ -6,10 +6,9 @@ import json
 import re
 
 import pytest
-from click.testing import CliRunner
-
 from bangyaer.cli import main
 from bangyaer.testing import installed_plugin_ids, write_config, write_files
+from click.testing import CliRunner
 
 SECRET = "test-secret-key-0123456789"
 
@@ -89,8 +88,8 @@ disabled = [{disabled}]
 
 @pytest.fixture
 def commented(installed, bangyaer_database_url):
-    others = ", ".join(f'"{x}"' for x in sorted(installed_plugin_ids() - {
-        "alpha", "beta", "gamma", "delta"}) + ["beta"])
+    others = [*sorted(installed_plugin_ids() - {"alpha", "beta", "gamma", "delta"}), "beta"]
+    others = ", ".join(f'"{x}"' for x in others)
     path = installed / "bangyaer.toml"
     path.write_text(CONFIG.format(secret=SECRET, url=bangyaer_database_url, disabled=others))
     return path

@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from click.testing import CliRunner
-from sqlalchemy import select
-
 from bangyaer.cli import main
 from bangyaer.identity import Account, Organisation, Person, RoleGrant, verify_password
 from bangyaer.platform import Platform
 from bangyaer.settings import load_settings
 from bangyaer.testing import TinyDistrict, installed_plugin_ids, write_config
+from click.testing import CliRunner
+from sqlalchemy import select
 
 SECRET = "test-secret-key-0123456789"
 
