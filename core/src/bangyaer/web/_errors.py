@@ -23,12 +23,13 @@ STATUS_TEXT = {
     413: N_("文件过大"), 422: N_("填写的内容有误"), 429: N_("请求过于频繁"),
     500: N_("服务器出错了，请稍后再试"),
 }
+DEFAULT_TEXT = N_("出错了")
 _CODES = {400: "bad_request", 403: "forbidden", 404: "not_found",
           405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "too_many"}
 
 
 def status_text(status: int) -> str:
-    return gettext(STATUS_TEXT.get(status, N_("出错了")))
+    return gettext(STATUS_TEXT.get(status, DEFAULT_TEXT))
 
 
 async def api_error(request: Request, exc: Exception) -> Response:
