@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
@@ -15,7 +14,7 @@ from . import events, hookimpl, notifications
 from ._host import core_version
 from .contrib import NavItem, Permission, PluginInfo, Scope, Widget, WidgetData
 from .identity import Account, Actor, Organisation, OrgKind, Person, PersonKind, models
-from .jobs import JobContext, PermanentJobError, enqueue
+from .jobs import JobContext
 from .jobs import _models as job_models
 from .storage import _blobs
 
@@ -119,41 +118,15 @@ def dashboard_widgets(scope: Scope) -> Iterable[Widget]:
 
 
 async def _dispatch_event(ctx: JobContext, payload: dict[str, Any]) -> None:
-    event_id = int(payload["event_id"])
-    async with ctx.platform.db.transaction() as session:
-        for plugin_id in ctx.platform.host.implementers("on_event"):
-            await enqueue(session, events.DELIVER_JOB, {"event_id": event_id, "plugin": plugin_id},
-                          key=f"deliver:{event_id}:{plugin_id}")
+    await events.dispatch(ctx, payload)
 
 
 async def _deliver_event(ctx: JobContext, payload: dict[str, Any]) -> None:
-    plugin_id = str(payload["plugin"])
-    if not ctx.platform.host.is_enabled(plugin_id):
-        return  # disabled since the event was dispatched: its hooks are not called
-    async with ctx.platform.db.transaction() as session:
-        record = await session.get(events.EventRecord, int(payload["event_id"]))
-        if record is None:
-            raise PermanentJobError(f"event {payload['event_id']} does not exist")
-        result = ctx.platform.host.call_one(
-            plugin_id, "on_event", event=events.Event.from_record(record), session=session
-        )
-        if inspect.isawaitable(result):
-            await result
+    await events.deliver(ctx, payload)
 
 
 async def _send_notification(ctx: JobContext, payload: dict[str, Any]) -> None:
-    channels = ctx.platform.host.collect_by_id("notification_channels")
-    channel = channels.get(str(payload["channel"]))
-    if channel is None:
-        raise PermanentJobError(f"no notification channel {payload['channel']!r} is enabled")
-    async with ctx.platform.db.session() as session:
-        messages = list(await session.scalars(
-            select(notifications.Message)
-            .where(notifications.Message.batch == payload["batch"])
-            .order_by(notifications.Message.id)
-        ))
-    if messages:
-        await channel.send(ctx, messages)
+    await notifications.send(ctx, payload)
 
 
 @hookimpl
