@@ -78,6 +78,7 @@ async def emit(
     """Record a domain event such as ``competitions.entry_registered``.
 
     ``type`` is ``<plugin id>.<what happened>``; ``payload`` must be JSON-able.
+    Call it inside the ``platform.db.transaction()`` that makes the change.
     """
     if not isinstance(type, str) or not EVENT_TYPE.fullmatch(type):
         raise ValueError(f"event type {type!r}: expected '<plugin id>.<what happened>', "

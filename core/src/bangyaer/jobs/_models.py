@@ -13,6 +13,8 @@ from ..db import Base, utcnow
 class JobStatus(enum.StrEnum):
     queued = "queued"  # waiting for run_at
     running = "running"  # claimed; locked_until is the lease
+    # Not yet: pruning old done jobs; acceptable because rows are small and
+    # claims go through ix_core_job_ready, which done rows do not slow.
     done = "done"
     dead = "dead"  # out of attempts, or a permanent error; an operator looks
 

@@ -56,6 +56,9 @@ class LocalBlobStore:
     nothing behind.
     """
 
+    # Not yet: sweeping root/tmp of files left by a process killed mid-upload;
+    # acceptable because they are never read and can be deleted at any time.
+
     def __init__(self, root: str | Path, *, chunk_size: int = CHUNK) -> None:
         self.root = Path(root)
         self.chunk_size = chunk_size
