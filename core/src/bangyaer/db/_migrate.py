@@ -2,7 +2,9 @@
 
 Each enabled plugin's ``migrations()`` directory holds its own branch: its
 first revision has ``branch_labels = ("<id>",)`` and every revision id starts
-with ``<id>_``. ``upgrade`` brings each enabled branch to its head, core first.
+with ``<id>_``. ``upgrade`` brings each enabled branch to its head, the core
+first, so a plugin's revisions may rely on the core's newest tables without
+``depends_on`` (which the branch rules refuse).
 
 A branch applied while its plugin was enabled stays in ``alembic_version``
 after the plugin is disabled or uninstalled. Alembic refuses to work from a
@@ -71,6 +73,13 @@ def _check_branches(platform: Platform, script: ScriptDirectory) -> None:
             raise MigrationError(
                 f"plugin {plugin_id!r}: revision {rev.revision!r} in {rev.path} must have an "
                 f"id starting with '{plugin_id}_', e.g. '{plugin_id}_0001'")
+        if rev.dependencies:
+            # Alembic folds a dependency into the dependent's head row, so the
+            # core's row would vanish with the plugin's when it is disabled.
+            raise MigrationError(
+                f"plugin {plugin_id!r}: revision {rev.revision!r} in {rev.path} sets "
+                f"depends_on={rev.dependencies!r}; leave it None: the core is always "
+                "migrated to its head before any plugin")
         if rev.down_revision is None and tuple(rev.branch_labels) != (plugin_id,):
             raise MigrationError(
                 f"plugin {plugin_id!r}: first revision {rev.revision!r} in {rev.path} must "
