@@ -177,3 +177,21 @@ async def test_applying_after_the_freeze_is_refused(platform, district, make_cli
 
     assert response.status_code == 409
     assert response.json()["error"]["message"] == "摇号名单已封存，不再接受申请"
+
+
+async def test_a_seat_given_up_after_the_draw_goes_to_the_first_drawn_on_the_list(
+        platform, district, make_client, make_term, make_class):
+    _, klass, published, (family, other, _) = await _drawn_term(
+        platform, district, make_client, make_term, make_class)
+    winner = published["result"]["admitted"][0]
+    first_waiting = published["result"]["waitlist"][str(klass.id)][0]
+    async with platform.db.session() as s:
+        child = (await s.get(Enrollment, winner)).child_id
+    holder = other if child == district.ids["child_b"] else family
+
+    response = await holder.delete(f"/api/v1/training/enrollments/{winner}")
+    await drain(platform)
+
+    assert response.status_code == 200
+    async with platform.db.session() as s:
+        assert (await s.get(Enrollment, first_waiting)).state == "awaiting_payment"
