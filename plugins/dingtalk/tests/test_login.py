@@ -175,3 +175,8 @@ def test_an_agent_id_that_is_not_a_number_is_a_configuration_error():
     corp = {"corp_id": CORP_A, "school_code": "A", "agent_id": "3095"}
     with pytest.raises(ConfigError, match=r"agent_id: expected the app's AgentId"):
         parse_config({"corps": [corp]}, environ={})
+
+
+async def test_the_homepage_reads_in_english_when_asked(app):
+    r = await app.get(f"/dingtalk/open?corpId={CORP_A}&lang=en")
+    assert "Sign in with DingTalk" in r.text and "Signing you in through DingTalk" in r.text

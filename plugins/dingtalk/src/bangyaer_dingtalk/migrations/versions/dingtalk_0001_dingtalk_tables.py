@@ -14,7 +14,7 @@ from alembic import op
 revision = 'dingtalk_0001'
 down_revision = None
 branch_labels = ('dingtalk',)
-depends_on = 'core_0001'
+depends_on = None
 
 
 def upgrade() -> None:
