@@ -168,3 +168,44 @@ async def test_the_cockpit_shows_training_widgets(platform, district, make_clien
     widgets = {w["id"]: w for w in response.json()["widgets"]}
     assert widgets["training.unfilled"]["data"]["value"] == 7
     assert widgets["training.by_category"]["data"]["rows"] == [["美术", 0, 7, 0, "—", 7]]
+
+
+TERM = {"code": "2027S", "name": "2027 春季", "starts_on": "2027-03-01",
+        "continuing_opens_at": "2027-01-10T09:00:00+08:00",
+        "continuing_closes_at": "2027-01-15T17:00:00+08:00",
+        "opens_at": "2027-01-18T09:00:00+08:00", "closes_at": "2027-01-25T17:00:00+08:00"}
+
+
+async def test_creating_a_term_publishes_the_seed_hash(platform, district, make_client):
+    staff = await _staff(make_client, platform)
+
+    response = await staff.post("/api/v1/training/terms/new", json=TERM)
+
+    assert response.status_code == 201, response.text
+    term = response.json()["term"]
+    assert len(term["seed_sha256"]) == 64
+    assert term["opens_at"] == "2027-01-18T01:00:00+00:00"
+    assert "seed" not in term
+
+
+async def test_a_term_whose_windows_are_out_of_order_is_refused(platform, district,
+                                                                make_client):
+    staff = await _staff(make_client, platform)
+
+    response = await staff.post("/api/v1/training/terms/new",
+                                json={**TERM, "opens_at": "2027-01-12T09:00:00+08:00"})
+
+    assert response.status_code == 422
+    assert response.json()["error"] == {
+        "code": "invalid_windows",
+        "message": "时间应依次为：老生续报开始 < 老生续报结束 ≤ 新生报名开始 < 报名截止"}
+
+
+async def test_a_term_time_without_a_zone_is_refused(platform, district, make_client):
+    staff = await _staff(make_client, platform)
+
+    response = await staff.post("/api/v1/training/terms/new",
+                                json={**TERM, "closes_at": "2027-01-25T17:00:00"})
+
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == "字段 closes_at 需带时区，如 +08:00"
