@@ -42,10 +42,9 @@ async def _register(platform, account_id: int, child_id: int, activity_id: int) 
     assert actor.acting_child is not None
     for _ in range(2):
         try:
-            async with platform.db.transaction() as session:
-                result = await registration.register(session, actor, actor.acting_child,
-                                                     activity_id)
-                return result.entry.code
+            result = await registration.register(platform.db, actor, actor.acting_child,
+                                                 activity_id)
+            return result.entry.code
         except IntegrityError:
             continue  # a concurrent duplicate committed first; the retry returns it
     raise AssertionError("registration did not settle")

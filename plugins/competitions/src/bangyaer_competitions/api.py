@@ -81,15 +81,13 @@ async def register_child(request: Request, actor: Actor, child: Person, activity
         raise ApiError(422, "invalid_idempotency_key", "Idempotency-Key 长度应为 1–100")
     db = get_platform(request).db
     try:
-        async with db.transaction() as session:
-            return await registration.register(session, actor, child, activity_id,
-                                               idempotency_key=key, additional=additional)
+        return await registration.register(db, actor, child, activity_id,
+                                           idempotency_key=key, additional=additional)
     except IntegrityError:
         # Another request for the same child (or key) committed first; its
         # entry is the answer, and this transaction's counter step was undone.
-        async with db.transaction() as session:
-            return await registration.register(session, actor, child, activity_id,
-                                               idempotency_key=key, additional=False)
+        return await registration.register(db, actor, child, activity_id,
+                                           idempotency_key=key, additional=False)
 
 
 @api("Register the acting child (one tap: name, school, grade and class from the roster)",
@@ -102,7 +100,12 @@ async def create_entry(request: Request) -> Response:
     data = await read_json(request, REGISTER_BODY) if await _has_body(request) else {}
     result = await register_child(request, actor, child, activity_id,
                                   bool(data.get("additional")))
-    body = await _entry_body(request, result.entry)
+    async with get_platform(request).db.session() as session:
+        activity = await session.get(Activity, result.entry.activity_id)
+        group = await session.get(Group, result.entry.group_id)
+    assert activity is not None  # foreign key
+    # A registration has no work yet (a repeat may: GET the entry for it).
+    body = views.entry_json(result.entry, activity, group)
     body["message"] = "报名成功"
     return JSONResponse(body, status_code=201 if result.created else 200)
 

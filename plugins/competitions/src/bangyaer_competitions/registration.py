@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bangyaer.db import utcnow
+from bangyaer.db import Database, utcnow
 from bangyaer.events import emit
 from bangyaer.identity import Actor, Organisation, Person
 from bangyaer.web import ApiError
@@ -60,17 +60,38 @@ def _key(actor: Actor, key: str | None) -> str | None:
 
 
 async def register(
-    session: AsyncSession, actor: Actor, child: Person, activity_id: int,
+    db: Database, actor: Actor, child: Person, activity_id: int,
     *, idempotency_key: str | None = None, additional: bool = False,
 ) -> Registered:
-    """Register ``child``; a repeated request returns the entry it already made."""
+    """Register ``child``; a repeated request returns the entry it already made.
+
+    The checks read in a plain session first; the write transaction then only
+    re-checks what a concurrent request could have changed, takes the next
+    code and inserts, so the write lock (SQLite) is held as briefly as possible.
+    """
     key = _key(actor, idempotency_key)
+    async with db.session() as session:
+        plan = await _plan(session, child, activity_id, key, additional)
+    if isinstance(plan, Registered):
+        return plan
+    async with db.transaction() as session:
+        return await _write(session, actor, child, plan, key, additional)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    activity: Activity
+    group: Group
+    names: dict[int, str]
+
+
+async def _plan(session: AsyncSession, child: Person, activity_id: int, key: str | None,
+                additional: bool) -> _Plan | Registered:
     if key is not None:
-        same = (await session.scalars(select(Entry).where(
-            Entry.activity_id == activity_id, Entry.idempotency_key == key))).first()
+        same = await _by_key(session, activity_id, key)
         if same is not None:
             return Registered(same, False)
-    activity = await load_activity(session, activity_id, lock=False)
+    activity = await load_activity(session, activity_id)
     problem = eligibility.window_problem(activity, utcnow())
     if problem:
         raise ApiError(409, *problem)
@@ -80,17 +101,43 @@ async def register(
     existing = await active_entries(session, activity_id, child.id)
     if existing and not additional:
         return Registered(existing[0], False)
+    return _Plan(activity, verdict.group, await _org_names(session, child))
+
+
+async def _by_key(session: AsyncSession, activity_id: int, key: str) -> Entry | None:
+    return (await session.scalars(select(Entry).where(
+        Entry.activity_id == activity_id, Entry.idempotency_key == key))).first()
+
+
+async def _write(session: AsyncSession, actor: Actor, child: Person, plan: _Plan,
+                 key: str | None, additional: bool) -> Registered:
+    activity = plan.activity
+    # Re-checked inside the write: another tap may have committed meanwhile.
+    if key is not None and (same := await _by_key(session, activity.id, key)) is not None:
+        return Registered(same, False)
+    existing = await active_entries(session, activity.id, child.id)
+    if existing and not additional:
+        return Registered(existing[0], False)
     if len(existing) >= activity.entries_per_child:
         raise ApiError(409, "entry_limit",
                        f"每名学生最多报名 {activity.entries_per_child} 个作品")
     if activity.school_cap is not None:
         await _check_school_cap(session, activity, child)
     seq = await session.scalar(
-        update(Group).where(Group.id == verdict.group.id)
+        update(Group).where(Group.id == plan.group.id)
         .values(last_seq=Group.last_seq + 1).returning(Group.last_seq))
     assert seq is not None  # the group row was just read
-    entry = await _new_entry(session, activity, verdict.group, int(seq), child, actor, key,
-                             _free_slot(existing, activity.entries_per_child))
+    entry = Entry(
+        activity_id=activity.id, group_id=plan.group.id,
+        code=entry_code(activity, plan.group, int(seq)), seq=int(seq),
+        slot=_free_slot(existing, activity.entries_per_child), status="registered",
+        student_id=child.id, student_name=child.name, school_id=child.school_id,
+        school_name=plan.names.get(child.school_id or 0, ""), class_id=child.class_id,
+        class_name=plan.names.get(child.class_id or 0, ""), stage=child.stage,
+        grade=child.grade, org_path=child.org_path, registered_by=actor.account_id,
+        idempotency_key=key,
+    )
+    session.add(entry)
     await emit(session, "competitions.entry_registered", subject_id=child.id,
                actor_account_id=actor.account_id, activity_id=activity.id,
                activity_title=activity.title, entry_code=entry.code)
@@ -115,27 +162,13 @@ def _free_slot(existing: list[Entry], limit: int) -> int:
     return next(n for n in range(1, limit + 1) if n not in used)
 
 
-async def _new_entry(
-    session: AsyncSession, activity: Activity, group: Group, seq: int, child: Person,
-    actor: Actor, key: str | None, slot: int,
-) -> Entry:
-    names = {}
+async def _org_names(session: AsyncSession, child: Person) -> dict[int, str]:
     ids = [i for i in (child.school_id, child.class_id) if i is not None]
-    if ids:
-        rows = await session.execute(
-            select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
-        names = dict(rows.all())
-    entry = Entry(
-        activity_id=activity.id, group_id=group.id, code=entry_code(activity, group, seq),
-        seq=seq, slot=slot, status="registered", student_id=child.id,
-        student_name=child.name, school_id=child.school_id,
-        school_name=names.get(child.school_id, ""), class_id=child.class_id,
-        class_name=names.get(child.class_id, ""), stage=child.stage, grade=child.grade,
-        org_path=child.org_path, registered_by=actor.account_id, idempotency_key=key,
-    )
-    session.add(entry)
-    await session.flush()
-    return entry
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
+    return {int(i): str(n) for i, n in rows}
 
 
 async def cancel(session: AsyncSession, actor: Actor, entry: Entry) -> Entry:
