@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import competitions_registration as reg  # noqa: E402  (a sibling script, not a package)
+import competitions_registration as reg  # a sibling script, not a package
 
 CHUNK = 256 * 1024
 MP4_HEAD = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
@@ -71,7 +71,7 @@ async def measured(pid: int, send: Any) -> dict[str, Any]:
         stop.set()
         await watcher
     elapsed = time.perf_counter() - started
-    peak = max(samples + [rss_mb(pid)])
+    peak = max([*samples, rss_mb(pid)])
     return {"status": status, "seconds": round(elapsed, 1), "idle_rss_mb": round(idle, 1),
             "peak_rss_mb": round(peak, 1), "growth_mb": round(peak - idle, 1)}
 
