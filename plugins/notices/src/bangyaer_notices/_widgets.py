@@ -45,6 +45,6 @@ async def this_month(session: AsyncSession, scope: Scope) -> WidgetData:
     rows = [(COLUMN_TITLES[c][0], int(counts.get(c, 0)), int(read_counts.get(c, 0)))
             for c in Column]
     return WidgetData(
-        columns=("栏目", "本月发布", "本月阅读人次"), rows=rows,
+        columns=("栏目", "本月发布", "本月阅读人次（登录用户，每人每条计一次）"), rows=rows,
         note="阅读人次：登录用户每人每条计一次；未登录的阅读不计入",
     )

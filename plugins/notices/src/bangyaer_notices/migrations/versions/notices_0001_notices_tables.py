@@ -14,7 +14,7 @@ from alembic import op
 revision = 'notices_0001'
 down_revision = None
 branch_labels = ('notices',)
-depends_on = ('core_0001',)  # the core's organisations, people, accounts and blobs
+depends_on = None  # the core is always migrated to its head first
 
 
 def upgrade() -> None:
