@@ -82,3 +82,28 @@ async def test_pages_need_sign_in(client):
 
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
+
+
+def test_every_page_message_has_an_english_translation():
+    import re
+    from pathlib import Path
+
+    import bangyaer_competitions
+    from babel.messages.pofile import read_po
+
+    base = Path(bangyaer_competitions.__file__).parent
+    with (base / "locale/en/LC_MESSAGES/messages.po").open("rb") as fh:
+        catalogue = read_po(fh)
+    used = {m for page in (base / "templates").glob("*.html")
+            for m in re.findall(r"_\('([^']*)'", page.read_text())}
+
+    missing = sorted(m for m in used if not (catalogue.get(m) and catalogue.get(m).string))
+    assert missing == []
+
+
+async def test_the_activities_page_speaks_english_when_asked(staff, parent):
+    await create_activity(staff)
+
+    page = await parent.get("/competitions/?lang=en")
+
+    assert "Register in one tap" in page.text
