@@ -42,10 +42,11 @@ async def test_api_inbox_pages_with_before(client, district, platform):
     assert [m["id"] for m in body["messages"]] == [first]
 
 
-async def test_api_inbox_with_a_bad_before_is_422(client, district):
+@pytest.mark.parametrize("before", ["x", "²", "-1"])
+async def test_api_inbox_with_a_bad_before_is_422(client, district, before):
     await login(client, "parent", PASSWORD)
 
-    response = await client.get("/api/v1/me/inbox", params={"before": "x"})
+    response = await client.get("/api/v1/me/inbox", params={"before": before})
 
     assert response.status_code == 422
     assert response.json()["error"] == {"code": "invalid_parameter",

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from ..contrib import Scope, Widget, WidgetData
 from ..identity import Actor, Organisation, OrgKind, authorize
 from ._api import ApiError, api
-from ._context import get_platform, render, require
+from ._context import get_platform, is_number, render, require
 from ._i18n import gettext as _
 
 log = logging.getLogger("bangyaer.web")
@@ -25,7 +25,7 @@ def _wanted_school(request: Request) -> int | None:
     raw = request.query_params.get("school", "")
     if raw == "":
         return None
-    if not raw.isdigit():
+    if not is_number(raw):
         raise ApiError(422, "invalid_parameter", _("参数 %(name)s 应为数字", name="school"))
     return int(raw)
 

@@ -105,6 +105,11 @@ async def render(
     return HTMLResponse(html, status_code=status_code)
 
 
+def is_number(raw: str) -> bool:
+    """A non-negative integer in ASCII digits (``"²".isdigit()`` is true, ``int`` refuses it)."""
+    return raw.isascii() and raw.isdigit()
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
     """``target`` if it is a path on this site, else ``default``.
 

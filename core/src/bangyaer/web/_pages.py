@@ -15,7 +15,7 @@ from ..contrib import NavItem
 from ..identity import ROLE_TITLES, Actor, Organisation, OrgKind
 from ..notifications import Message, mark_read, unread_count
 from ._api import ApiError, Body, Field, api, read_json
-from ._context import get_actor, get_platform, render, require_actor, safe_next
+from ._context import get_actor, get_platform, is_number, render, require_actor, safe_next
 from ._i18n import LOCALES
 from ._i18n import gettext as _
 from ._middleware import LOCALE_COOKIE
@@ -72,7 +72,7 @@ def _before(request: Request) -> int | None:
     raw = request.query_params.get("before")
     if raw is None:
         return None
-    if not raw.isdigit():
+    if not is_number(raw):
         raise ApiError(422, "invalid_parameter", _("参数 %(name)s 应为数字", name="before"))
     return int(raw)
 
@@ -89,7 +89,8 @@ async def inbox_page(request: Request) -> Response:
     actor = await require_actor(request)
     if request.method == "POST":
         form = await request.form()
-        ids = [int(v) for v in form.getlist("id") if str(v).isdigit()][:MAX_READ_IDS]
+        ids = [int(v) for v in form.getlist("id") if isinstance(v, str) and is_number(v)]
+        ids = ids[:MAX_READ_IDS]
         await _mark(request, actor, ids)
         return RedirectResponse("/me/inbox", status_code=303)
     messages = await _inbox(request, actor, _before(request))
