@@ -89,6 +89,7 @@ class Inspector:
             # The kind's own limit, which may be below the stream's overall one.
             raise BlobTooLarge(self.rule.max_bytes)
         if self.sniffed.kind == "image":
+            # Bounded by the kind's max_bytes (20 MB for artwork), checked above.
             self._image += chunk
         if self.sniffed.needs_docx_check and not self._docx_seen:
             window = self._tail + chunk
@@ -99,6 +100,8 @@ class Inspector:
         assert self.sniffed is not None  # identified first
         if self.sniffed.needs_docx_check and not self._docx_seen:
             raise FileRefused("unsupported_file_type", "文件类型不符：压缩包不是 Word 文档")
+        # Not yet: HEIC pixels are not checked and get no thumbnail; Pillow needs
+        # pillow-heif for them, and iPhones send JPEG to web pages by default.
         if self.sniffed.kind == "image" and self.sniffed.content_type != "image/heic":
             self._check_image(bytes(self._image))
         self._image = bytearray()
@@ -109,7 +112,11 @@ class Inspector:
                 width, height = img.size
                 if width * height > self.rule.max_pixels:
                     raise FileRefused("image_too_large", "图片像素过大，请缩小后再上传")
-                img.load()  # decodes fully: a truncated or forged image fails here
+                # JPEGs decode at a reduced scale (DCT scaling): a 48-megapixel
+                # photo then needs a few MB, not 150. The whole stream is still
+                # decoded, so a truncated or forged image fails here.
+                img.draft("RGB", (THUMB_SIZE[0] * 2, THUMB_SIZE[1] * 2))
+                img.load()
                 self.width, self.height = width, height
                 self.thumbnail = _thumbnail(img)
         except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:

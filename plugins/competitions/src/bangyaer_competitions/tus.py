@@ -23,13 +23,14 @@ from starlette.responses import Response
 
 from . import files
 from .inspect_stream import FileRefused, Inspector
-from .models import Upload
+from .models import Entry, Upload
 from .sniff import SNIFF_BYTES
 from .uploads import target
 
 TUS_VERSION = "1.0.0"
 CHUNK = 256 * 1024
 # Not yet: locks are per process; several web processes need a database lock here.
+# Not yet: abandoned partial uploads are never swept; a daily job can remove old ones.
 _locks: dict[str, asyncio.Lock] = {}
 
 
@@ -135,8 +136,6 @@ async def patch(request: Request) -> Response:
 
 
 async def _entry_code(request: Request, upload: Upload) -> str:
-    from .models import Entry
-
     async with get_platform(request).db.session() as session:
         entry = await session.get(Entry, upload.entry_id)
     assert entry is not None  # foreign key

@@ -5,6 +5,7 @@ body (a phone's ``fetch(url, {body: file})``); the file's name may come in
 ``X-File-Name`` (percent-encoded). Large videos use the resumable protocol
 in ``tus.py`` instead.
 """
+# Not yet: uploading needs JavaScript (a streamed body); a plain form would be spooled.
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from urllib.parse import unquote
 from bangyaer.identity import Actor
 from bangyaer.web import ApiError, api, get_platform, require_actor
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -94,7 +96,7 @@ async def delete_file(request: Request) -> Response:
     return Response(status_code=204)
 
 
-async def staged_files(session: Any, entry_id: int) -> list[WorkFile]:
+async def staged_files(session: AsyncSession, entry_id: int) -> list[WorkFile]:
     rows = await session.scalars(select(WorkFile).where(
         WorkFile.entry_id == entry_id, WorkFile.work_id.is_(None)).order_by(WorkFile.id))
     return list(rows)
