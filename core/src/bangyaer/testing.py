@@ -268,8 +268,8 @@ class TinyDistrict:
             for key, org in orgs.items():
                 self.ids[key] = org.id
                 self.paths[key] = org.path
-            for key, kid in kids.items():
-                self.ids[key] = kid.id
+            for key, student in kids.items():
+                self.ids[key] = student.id
         return self
 
 
