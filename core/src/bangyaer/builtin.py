@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from . import events, hookimpl, notifications
 from ._host import core_version
 from .contrib import NavItem, Permission, PluginInfo, Scope, Widget, WidgetData
-from .identity import Account, Actor, Organisation, OrgKind, Person, PersonKind, models
+from .identity import Account, Actor, Organisation, OrgKind, Person, PersonKind
+from .identity import models as identity_models
 from .jobs import JobContext
 from .jobs import _models as job_models
 from .storage import _blobs
@@ -32,7 +33,7 @@ def plugin_info() -> PluginInfo:
 
 @hookimpl
 def models() -> Iterable[ModuleType]:
-    return [models, events, job_models, notifications, _blobs]
+    return [identity_models, events, job_models, notifications, _blobs]
 
 
 @hookimpl
