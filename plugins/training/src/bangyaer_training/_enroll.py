@@ -15,14 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from . import _rules
 from ._seats import (
     SHANGHAI,
-    active_in_term,
     clash_with,
+    in_term,
     move,
     next_waitlist_position,
     seat_granted,
     take_seat,
 )
-from .models import ACTIVE, SEATED, Course, Enrollment, Mode, State, Term, TrainingClass
+from .models import ACTIVE, Course, Enrollment, Mode, State, Term, TrainingClass
 
 STATE_TITLES = {
     State.applied: "已报名，待摇号", State.waitlisted: "候补中", State.admitted: "已录取",
@@ -80,7 +80,7 @@ def _window_error(term: Term, phase: str) -> ApiError:
 
 
 async def _checked(session: AsyncSession, klass: TrainingClass, term: Term, child: Person,
-                   now: dt.datetime) -> tuple[str, Enrollment | None]:
+                   now: dt.datetime, waitlist: bool) -> Checked:
     """Every refusal a request can meet, in the order a family would want to hear it."""
     phase = _rules.phase(term, now)
     if phase not in ("continuing", "open"):
@@ -95,21 +95,46 @@ async def _checked(session: AsyncSession, klass: TrainingClass, term: Term, chil
     reason = _rules.ineligible_reason(klass, term, child)
     if reason is not None:
         raise ApiError(422, "not_eligible", reason)
+    if klass.mode == Mode.first_come and klass.taken >= klass.capacity and not waitlist:
+        # The rush's common answer, given without locking the child's rows.
+        existing = await session.scalar(select(Enrollment).where(
+            Enrollment.class_id == klass.id, Enrollment.child_id == child.id))
+        _refuse_duplicate(existing)
+        raise await _full(session, klass)
     # Serialise one child's requests so limits and clashes hold under retries.
     await session.execute(select(Person.id).where(Person.id == child.id).with_for_update())
-    existing = await session.scalar(
-        select(Enrollment).where(Enrollment.class_id == klass.id,
-                                 Enrollment.child_id == child.id)
-    )
-    if existing is not None and existing.state in ACTIVE:
-        raise ApiError(409, "already_enrolled", "孩子已报名该班",
-                       detail={"enrollment_id": existing.id, "state": str(existing.state)})
-    others = await active_in_term(session, child.id, term.id)
-    other = clash_with(klass, others)
+    mine = await in_term(session, child.id, term.id)
+    existing = next((e for e, k in mine if k.id == klass.id), None)
+    _refuse_duplicate(existing)
+    other = clash_with(klass, [(e, k) for e, k in mine if e.state in ACTIVE])
     if other is not None:
         raise ApiError(409, "schedule_clash",
                        f"与已报名的“{other.name}”（{_rules.schedule_text(other)}）时间冲突")
-    return ("continuing" if continuing else "general"), existing
+    applied = sum(1 for e, k in mine if e.state == State.applied and k.mode == Mode.lottery)
+    return Checked("continuing" if continuing else "general", existing, applied)
+
+
+@dataclass(frozen=True)
+class Checked:
+    tier: str
+    existing: Enrollment | None
+    applications: int  # the child's open lottery applications this term
+
+
+def _refuse_duplicate(existing: Enrollment | None) -> None:
+    if existing is not None and existing.state in ACTIVE:
+        raise ApiError(409, "already_enrolled", "孩子已报名该班",
+                       detail={"enrollment_id": existing.id, "state": str(existing.state)})
+
+
+async def _full(session: AsyncSession, klass: TrainingClass) -> ApiError:
+    ahead = await session.scalar(
+        select(func.count(Enrollment.id))
+        .where(Enrollment.class_id == klass.id, Enrollment.state == State.waitlisted)
+    )
+    return ApiError(409, "class_full", "该班名额已满，可以加入候补，有空位时按顺序递补",
+                    detail={"waitlist": {"available": True, "ahead": int(ahead or 0),
+                                         "how": 'POST again with {"waitlist": true}'}})
 
 
 def _row(existing: Enrollment | None, klass: TrainingClass, child: Person,
@@ -134,10 +159,11 @@ async def request_place(
     now = now or utcnow()
     term = await session.get(Term, klass.term_id)
     assert term is not None
-    tier, existing = await _checked(session, klass, term, child, now)
+    checked = await _checked(session, klass, term, child, now, waitlist)
+    tier, existing = checked.tier, checked.existing
     if klass.mode == Mode.lottery:
-        return await _apply(session, klass, term, child, guardian_id, account_id, tier,
-                            existing, limits)
+        return await _apply(session, klass, term, child, guardian_id, account_id, checked,
+                            limits)
     if await take_seat(session, klass.id):
         row = _row(existing, klass, child, guardian_id, tier)
         if existing is None:
@@ -147,13 +173,7 @@ async def request_place(
                            reason="enrolled", account_id=account_id, now=now)
         return row
     if not waitlist:
-        ahead = await session.scalar(
-            select(func.count(Enrollment.id))
-            .where(Enrollment.class_id == klass.id, Enrollment.state == State.waitlisted)
-        )
-        raise ApiError(409, "class_full", "该班名额已满，可以加入候补，有空位时按顺序递补",
-                       detail={"waitlist": {"available": True, "ahead": int(ahead or 0),
-                                            "how": 'POST again with {"waitlist": true}'}})
+        raise await _full(session, klass)
     row = _row(existing, klass, child, guardian_id, tier)
     row.waitlist_position = await next_waitlist_position(session, klass.id)
     if existing is None:
@@ -165,27 +185,18 @@ async def request_place(
 
 
 async def _apply(session: AsyncSession, klass: TrainingClass, term: Term, child: Person,
-                 guardian_id: int | None, account_id: int | None, tier: str,
-                 existing: Enrollment | None, limits: Limits) -> Enrollment:
+                 guardian_id: int | None, account_id: int | None, checked: Checked,
+                 limits: Limits) -> Enrollment:
     if term.frozen_at is not None:
         raise ApiError(409, "enrollment_closed", "摇号名单已封存，不再接受申请")
-    count = await session.scalar(
-        select(func.count(Enrollment.id))
-        .join(TrainingClass, TrainingClass.id == Enrollment.class_id)
-        .where(Enrollment.child_id == child.id, Enrollment.term_id == term.id,
-               Enrollment.state == State.applied, TrainingClass.mode == Mode.lottery)
-    )
-    if int(count or 0) >= limits.max_applications:
+    existing = checked.existing
+    if checked.applications >= limits.max_applications:
         raise ApiError(409, "too_many_applications",
                        f"每个孩子本学期最多申请 {limits.max_applications} 个摇号班")
-    row = _row(existing, klass, child, guardian_id, tier)
+    row = _row(existing, klass, child, guardian_id, checked.tier)
     if existing is None:
         session.add(row)
         await session.flush()
     move(session, row, State.applied, "applied", account_id)
     await session.flush()
     return row
-
-
-def is_seated(e: Enrollment) -> bool:
-    return e.state in SEATED

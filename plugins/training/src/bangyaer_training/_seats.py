@@ -111,15 +111,20 @@ async def _enrolled_event(
                class_name=klass.name, term_id=klass.term_id)
 
 
-async def active_in_term(session: AsyncSession, child_id: int, term_id: int,
-                         ) -> list[tuple[Enrollment, TrainingClass]]:
+async def in_term(session: AsyncSession, child_id: int, term_id: int,
+                  ) -> list[tuple[Enrollment, TrainingClass]]:
+    """Every enrollment of the child in the term, whatever its state, with its class."""
     rows = await session.execute(
         select(Enrollment, TrainingClass)
         .join(TrainingClass, TrainingClass.id == Enrollment.class_id)
-        .where(Enrollment.child_id == child_id, Enrollment.term_id == term_id,
-               Enrollment.state.in_([str(s) for s in ACTIVE]))
+        .where(Enrollment.child_id == child_id, Enrollment.term_id == term_id)
     )
     return [(e, k) for e, k in rows]
+
+
+async def active_in_term(session: AsyncSession, child_id: int, term_id: int,
+                         ) -> list[tuple[Enrollment, TrainingClass]]:
+    return [(e, k) for e, k in await in_term(session, child_id, term_id) if e.state in ACTIVE]
 
 
 def clash_with(klass: TrainingClass, others: list[tuple[Enrollment, TrainingClass]]
