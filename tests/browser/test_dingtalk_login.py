@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
+import bangyaer_dingtalk.plugin as dingtalk_plugin
 import pytest
 from bangyaer.identity import district_of
 from bangyaer.testing import TinyDistrict
 from playwright.sync_api import expect
-
-import bangyaer_dingtalk.plugin as dingtalk_plugin
 
 pytestmark = pytest.mark.browser
 

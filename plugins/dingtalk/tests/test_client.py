@@ -139,3 +139,12 @@ async def test_a_wrong_app_secret_is_reported_with_dingtalks_code(sandbox, corp_
     async with httpx.AsyncClient() as http:
         with pytest.raises(DingTalkError, match="invalidClientIdOrSecret"):
             await client(config, http, TokenCache(), sleeps).access_token()
+
+
+async def test_user_detail_reads_a_user_and_names_a_missing_one(sandbox, config, sleeps):
+    async with httpx.AsyncClient() as http:
+        c = client(config, http, TokenCache(), sleeps)
+        user = await c.user_detail("ta1")
+        with pytest.raises(DingTalkError, match="errcode 60121: 找不到该用户"):
+            await c.user_detail("nobody")
+    assert (user["userid"], user["name"], user["dept_id_list"]) == ("ta1", "张老师", [1111])

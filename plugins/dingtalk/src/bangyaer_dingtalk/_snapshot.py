@@ -11,6 +11,7 @@ strength of a partial roster.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -26,6 +27,7 @@ log = logging.getLogger("bangyaer.dingtalk")
 STAGES = {"kindergarten": "kindergarten", "primary_school": "primary",
           "middle_school": "middle"}
 Progress = Callable[[str, int, int], None]
+CLASSES_AT_ONCE = 4
 
 
 @dataclass
@@ -129,8 +131,18 @@ async def read_roster(client: DingTalkClient, progress: Progress | None = None) 
     """Everything the corp's home-school roster says, and what could not be read."""
     snapshot = Snapshot(client.corp.corp_id)
     class_ids = await _walk_tree(client, snapshot)
-    for done, class_id in enumerate(class_ids, start=1):
-        await _read_class(client, snapshot, snapshot.classes[class_id])
+    # A few classes at a time: far below DingTalk's 20 calls a second per app,
+    # and a school of 60 classes is read in a fraction of the time.
+    gate = asyncio.Semaphore(CLASSES_AT_ONCE)
+    done = 0
+
+    async def one(class_id: int) -> None:
+        nonlocal done
+        async with gate:
+            await _read_class(client, snapshot, snapshot.classes[class_id])
+        done += 1
         if progress is not None:
             progress(snapshot.corp_id, done, len(class_ids))
+
+    await asyncio.gather(*(one(class_id) for class_id in class_ids))
     return snapshot
