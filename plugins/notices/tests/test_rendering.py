@@ -50,3 +50,12 @@ def test_tables_are_rendered() -> None:
 def test_plain_text_drops_markup_and_cuts_long_text() -> None:
     assert plain_text("## 报名时间\n\n- **1 月 2 日**\n- [详情](/x)") == "报名时间 1 月 2 日 详情"
     assert plain_text("字" * 200, limit=10) == "字" * 9 + "…"
+
+
+def test_a_wrapped_chinese_sentence_is_joined_without_a_space() -> None:
+    assert render_markdown("选课将于周一开放，\n每位同学限选两门。") == (
+        "<p>选课将于周一开放，每位同学限选两门。</p>\n")
+
+
+def test_a_wrapped_english_sentence_keeps_its_space() -> None:
+    assert render_markdown("Classes open\non Monday.") == "<p>Classes open\non Monday.</p>\n"

@@ -246,3 +246,17 @@ async def test_parent_cannot_open_the_staff_pages(client_for: ClientFor) -> None
     response = await parent.get("/notices/manage")
 
     assert response.status_code == 403
+
+
+async def test_school_item_edited_by_district_staff_stays_the_schools(
+        client_for: ClientFor, district: TinyDistrict) -> None:
+    head_a = await client_for("head_a")
+    created = await create(head_a, title="甲校通知")
+    item_id = created.json()["item"]["id"]
+    staff = await client_for("staff")
+
+    await staff.patch(f"/api/v1/notices/items/{item_id}",
+                      json={"school_ids": [district.ids["school_a"]]})
+    response = await head_a.patch(f"/api/v1/notices/items/{item_id}", json={"title": "改名"})
+
+    assert response.status_code == 200

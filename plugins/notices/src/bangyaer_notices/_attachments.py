@@ -2,8 +2,8 @@
 
 The type check runs on the first bytes before any are written, and the size
 check inside the store as bytes arrive; either refusal raises out of the
-store's write, which removes its temporary file, and out of the caller's
-transaction, which rolls back. A refused upload leaves nothing behind.
+store's write, which removes its temporary file, before the blob row is
+inserted. A refused upload leaves nothing behind.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ image would tell a third party who read the notice).
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -62,11 +63,28 @@ def _external_links_nofollow(state: StateCore) -> None:
                     token.attrSet("rel", "nofollow noopener noreferrer")
 
 
+def _is_cjk(char: str) -> bool:
+    # CJK ideographs, CJK and full-width punctuation.
+    return bool(char) and ("\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef")
+
+
+def _softbreak(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """A line break inside a paragraph: a space in English, nothing between Chinese.
+
+    Browsers show a newline as a space, which splits a Chinese sentence that
+    was wrapped in the editor ("开放，\n每位" would read "开放， 每位").
+    """
+    before = tokens[idx - 1].content[-1:] if idx > 0 else ""
+    after = tokens[idx + 1].content[:1] if idx + 1 < len(tokens) else ""
+    return "" if _is_cjk(before) and _is_cjk(after) else "\n"
+
+
 def _build() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     md.validateLink = is_safe_link  # type: ignore[method-assign]
     md.core.ruler.push("notices_local_images", _local_images_only)
     md.core.ruler.push("notices_nofollow", _external_links_nofollow)
+    md.add_render_rule("softbreak", _softbreak)
     return md
 
 

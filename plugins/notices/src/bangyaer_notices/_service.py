@@ -66,9 +66,13 @@ def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, l
 
 
 async def _resolve_audience(
-    session: AsyncSession, editor: Actor | None, school_ids: list[int]
+    session: AsyncSession, editor: Actor | None, school_ids: list[int], owner: str | None
 ) -> str:
-    """Check the chosen schools; the path of the organisation that will own the item."""
+    """Check the chosen schools; the path of the organisation that will own the item.
+
+    ``owner`` is the item's owner so far: a school's item that district
+    staff edit stays the school's while it is still for that school alone.
+    """
     found = {o.id: o for o in await session.scalars(
         select(Organisation).where(Organisation.id.in_(school_ids),
                                    Organisation.kind == OrgKind.school))}
@@ -79,7 +83,8 @@ async def _resolve_audience(
     if district is None:
         raise ApiError(409, "no_district", "尚未建立区级组织，无法发布通知")
     if editor is None or authorize(editor, PUBLISH, district.path):
-        return district.path
+        keep = owner is not None and [school_of(owner)] == school_ids
+        return owner if keep and owner else district.path
     if len(school_ids) != 1 or not authorize(editor, PUBLISH_SCHOOL, found[school_ids[0]]):
         raise ApiError(403, "school_only", SCHOOL_ONLY, detail={"field": "school_ids"})
     return found[school_ids[0]].path
@@ -128,7 +133,8 @@ async def save_item(
     if school_ids is not None:
         if not school_ids and editor is not None and not authorize(editor, PUBLISH):
             school_ids = _own_school(editor)
-        item.org_path = await _resolve_audience(session, editor, school_ids)
+        item.org_path = await _resolve_audience(session, editor, school_ids,
+                                                None if creating else item.org_path)
         item.whole_district = not school_ids
     for name, value in fields.items():
         if name != "school_ids":
@@ -227,6 +233,12 @@ async def delete_item(session: AsyncSession, editor: Actor | None, item: Item) -
     await audit(session, editor, "notices.item.deleted", TARGET, item_id,
                 changes={k: [v, None] for k, v in before.items()}, attachments=names)
     log.info("notices item %s deleted", item_id)
+
+
+async def has_read(session: AsyncSession, item: Item, person: Person) -> bool:
+    found = await session.scalar(
+        select(Read.id).where(Read.item_id == item.id, Read.person_id == person.id))
+    return found is not None
 
 
 async def record_read(session: AsyncSession, item: Item, person: Person) -> None:

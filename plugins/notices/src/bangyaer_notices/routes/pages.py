@@ -11,7 +11,7 @@ from .. import _queries
 from .._access import Readership, is_editor, is_live, readership
 from .._files import content_disposition, human_size
 from .._markdown import render_markdown
-from .._service import record_read
+from .._service import has_read, record_read
 from ..models import Attachment, Column, Item
 from ._common import (
     PERIOD_TITLES,
@@ -84,7 +84,10 @@ async def item_page(request: Request) -> Response:
         item, editing = await readable_item(request, session)
         files = await _queries.attachments(session, item.id)
         schools = await _queries.audience_schools(session, item.id)
-    if actor.person is not None and is_live(item, at):
+        # Read first: coming back to an item must not take the write lock.
+        first_read = (actor.person is not None and is_live(item, at)
+                      and not await has_read(session, item, actor.person))
+    if first_read and actor.person is not None:
         async with platform.db.transaction() as session:
             await record_read(session, item, actor.person)
     return await render(request, "notices/item.html", {
