@@ -100,9 +100,11 @@ async def create_entry(request: Request) -> Response:
     data = await read_json(request, REGISTER_BODY) if await _has_body(request) else {}
     result = await register_child(request, actor, child, activity_id,
                                   bool(data.get("additional")))
-    async with get_platform(request).db.session() as session:
-        activity = await session.get(Activity, result.entry.activity_id)
-        group = await session.get(Group, result.entry.group_id)
+    activity, group = result.activity, result.group
+    if activity is None:
+        async with get_platform(request).db.session() as session:
+            activity = await session.get(Activity, result.entry.activity_id)
+            group = await session.get(Group, result.entry.group_id)
     assert activity is not None  # foreign key
     # A registration has no work yet (a repeat may: GET the entry for it).
     body = views.entry_json(result.entry, activity, group)

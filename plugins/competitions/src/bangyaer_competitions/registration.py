@@ -22,6 +22,9 @@ log = logging.getLogger("bangyaer.competitions")
 class Registered:
     entry: Entry
     created: bool
+    # Set for a new entry, so the answer needs no further reads.
+    activity: Activity | None = None
+    group: Group | None = None
 
 
 def entry_code(activity: Activity, group: Group, seq: int) -> str:
@@ -142,7 +145,7 @@ async def _write(session: AsyncSession, actor: Actor, child: Person, plan: _Plan
                actor_account_id=actor.account_id, activity_id=activity.id,
                activity_title=activity.title, entry_code=entry.code)
     log.info("entry %s registered in activity %s", entry.code, activity.id)
-    return Registered(entry, True)
+    return Registered(entry, True, activity, plan.group)
 
 
 async def _check_school_cap(session: AsyncSession, activity: Activity, child: Person) -> None:
