@@ -205,3 +205,23 @@ async def test_syncing_a_corp_that_is_not_configured_names_the_configured_ones(
                                         r"\[plugins.dingtalk\] corps \(configured: "
                                         r"dingcorpa0001, dingcorpb0002, dingcorpc0003\)"):
         await sync(platform, ["dingnope"])
+
+
+async def test_the_sync_job_syncs_and_queues_its_next_run(platform, sandbox):
+    import datetime as dt
+
+    from bangyaer.db import utcnow
+    from bangyaer.jobs import Job
+    from bangyaer.testing import drain
+    from bangyaer_dingtalk._sync import SYNC_JOB, schedule
+
+    assert await schedule(platform, hours=0) is not None
+    assert await schedule(platform, hours=0) is None  # one job per slot
+    await drain(platform)
+    async with platform.db.session() as s:
+        runs = await s.scalar(select(func.count()).select_from(SyncRun))
+        jobs = list(await s.scalars(select(Job).where(Job.kind == SYNC_JOB)
+                                    .order_by(Job.id)))
+    assert runs == 3
+    assert [j.status for j in jobs] == ["done", "queued"]
+    assert jobs[1].run_at > utcnow() + dt.timedelta(hours=23)
