@@ -38,6 +38,8 @@ class Runtime:
 
     def attach_sandbox(self, sandbox: Sandbox) -> None:
         """Serve DingTalk from ``sandbox`` in-process; its corps become the configured ones."""
+        # Not yet: a separate `bangyaer worker` gets a sandbox of its own; the demo runs
+        # the embedded worker, so web pages and jobs see the same one.
         self.sandbox = sandbox
         corps = self.config.corps or tuple(
             CorpConfig(corp_id=c.corp_id, school_code=c.school_code, agent_id=c.agent_id,
