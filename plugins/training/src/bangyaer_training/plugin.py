@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,7 +18,8 @@ from bangyaer import (
     Widget,
     hookimpl,
 )
-from bangyaer.identity import Actor, authorize
+from bangyaer.identity import Actor, Organisation, authorize
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import Route
 
 from . import _api_family as family
@@ -26,6 +27,7 @@ from . import _api_staff as staff
 from . import _export, _pages, _stats
 from . import models as model_module
 from ._cli import training
+from ._demo import add_demo_term
 from ._jobs import HANDLERS
 
 
@@ -118,6 +120,11 @@ def nav_items(actor: Actor) -> Iterable[NavItem]:
 @hookimpl
 def dashboard_widgets(scope: Scope) -> Iterable[Widget]:
     return _stats.widgets(scope)
+
+
+@hookimpl
+def demo_data(session: AsyncSession, district: Organisation) -> Awaitable[Any]:
+    return add_demo_term(session)
 
 
 @hookimpl
