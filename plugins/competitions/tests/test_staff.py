@@ -172,3 +172,15 @@ async def test_the_school_widget_stays_within_the_schools_scope(staff, parent, p
         by_school = await widgets.entries_by_school(session, scope)
 
     assert list(by_school.rows) == []
+
+
+async def test_staff_reading_an_entry_is_audited(staff, parent, platform):
+    activity_id = await create_activity(staff)
+    code = (await register(parent, activity_id)).json()["code"]
+
+    response = await staff.get(f"/api/v1/competitions/entries/{code}")
+
+    assert response.json()["student"]["name"] == "王小明"
+    async with platform.db.session() as session:
+        actions = list(await session.scalars(select(AuditEntry.action)))
+    assert "competitions.entry_viewed" in actions

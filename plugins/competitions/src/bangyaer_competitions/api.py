@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bangyaer.identity import Actor, Person
+from bangyaer.identity import Actor, Person, audit
 from bangyaer.web import (
     ApiError,
     Body,
@@ -135,6 +135,11 @@ async def get_entry(request: Request) -> Response:
     actor = await require_actor(request)
     async with get_platform(request).db.session() as session:
         entry = await entry_by_code(session, actor, request.path_params["code"])
+    if not actor.is_guardian_of(entry.student_id):
+        # Staff reading a child's record is audit-logged (PIPL).
+        async with get_platform(request).db.transaction() as session:
+            await audit(session, actor, "competitions.entry_viewed", "competitions_entry",
+                        entry.id)
     return JSONResponse(await _entry_body(request, entry))
 
 
