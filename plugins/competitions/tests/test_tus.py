@@ -123,3 +123,15 @@ async def test_another_account_cannot_see_an_upload(parent, entry_code, client_f
     response = await stranger.head(location, headers=TUS)
 
     assert response.status_code == 404
+
+
+async def test_a_file_is_sniffed_across_a_resume_inside_its_first_bytes(parent, entry_code):
+    data = b"MZ\x90\x00" + b"\x00" * 4000  # an executable, sent 10 bytes first
+    location = (await _create(parent, entry_code, len(data))).headers["Location"]
+    await parent.patch(location, content=data[:10], headers={**PATCH, "Upload-Offset": "0"})
+
+    response = await parent.patch(location, content=data[10:],
+                                  headers={**PATCH, "Upload-Offset": "10"})
+
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_file_type"

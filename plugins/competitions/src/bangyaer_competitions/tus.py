@@ -143,7 +143,8 @@ async def _entry_code(request: Request, upload: Upload) -> str:
 
 
 async def _append(request: Request, path: Path, offset: int, length: int, tgt: Any) -> int:
-    head = b""
+    # A resumed upload that stopped inside the sniffing window brings back its start.
+    head = (await anyio.Path(path).read_bytes())[:offset] if 0 < offset < SNIFF_BYTES else b""
     try:
         async with await anyio.open_file(path, "ab") as out:
             async for chunk in request.stream():
