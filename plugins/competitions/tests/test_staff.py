@@ -184,3 +184,21 @@ async def test_staff_reading_an_entry_is_audited(staff, parent, platform):
     async with platform.db.session() as session:
         actions = list(await session.scalars(select(AuditEntry.action)))
     assert "competitions.entry_viewed" in actions
+
+
+async def test_categories_come_from_the_settings(make_platform, make_client):
+    import bangyaer_competitions.plugin
+    from bangyaer.testing import TinyDistrict, login
+
+    platform = await make_platform(plugins=[bangyaer_competitions.plugin],
+                                   plugin_settings={"competitions": {"categories": ["书法"]}})
+    await TinyDistrict().build(platform)
+    async with make_client(platform) as client:
+        await login(client, "staff", TinyDistrict.PASSWORD)
+        taken = await client.post("/api/v1/competitions/activities",
+                                  json=activity_body(category="书法"))
+        refused = await client.post("/api/v1/competitions/activities",
+                                    json=activity_body(category="艺术"))
+
+    assert taken.status_code == 201
+    assert refused.json()["error"]["message"] == "类别应为 书法"

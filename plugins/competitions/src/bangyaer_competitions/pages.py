@@ -101,6 +101,8 @@ async def mine_page(request: Request) -> Response:
     return await render(request, "competitions/mine.html", {"items": items, "child": child})
 
 
+# Not yet: staff create and edit activities through the JSON API; the desk's forms
+# for that come with the judging desk of part 2, which shares its layout.
 async def manage_page(request: Request) -> Response:
     await require(request, MANAGE)
     async with get_platform(request).db.session() as session:
