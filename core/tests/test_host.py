@@ -148,6 +148,9 @@ async def test_plugin_may_not_take_the_core_id(tmp_path, install_plugin, make_pl
 @pytest.mark.parametrize(("info", "reason"), [
     pytest.param('PluginInfo("Bad-Id", "坏", "Bad", ">=0.1")',
                  "plugin_info(): id 'Bad-Id' must match ^[a-z][a-z0-9_]{1,30}$", id="id"),
+    pytest.param('PluginInfo("login", "登录", "Login", ">=0.1")',
+                 "plugin_info(): id 'login' is reserved by the core; choose another",
+                 id="reserved"),
     pytest.param('PluginInfo("badrange", "坏", "Bad", "0.1 or later")',
                  "plugin_info(): requires_core '0.1 or later' is not a version range like "
                  "'>=0.1,<0.2'", id="range"),

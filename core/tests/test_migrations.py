@@ -182,14 +182,44 @@ async def test_first_revision_without_the_branch_label_is_refused(notes, make_pl
         await upgrade(platform)
 
 
-async def test_revision_depending_on_another_branch_is_refused(notes, make_platform):
+async def test_branch_depending_on_the_core_survives_being_disabled(notes, make_platform):
     notes("memo", depends_on="core_0001")
-    platform = await build(make_platform, "memo")
-    with pytest.raises(MigrationError, match=r"^plugin 'memo': revision 'memo_0001' in .* sets "
-                                             r"depends_on='core_0001'; leave it None: the "
-                                             r"core is always migrated to its head before any "
-                                             r"plugin$"):
-        await upgrade(platform)
+    await upgrade(await build(make_platform, "memo"))
+    without = await upgrade(await build(make_platform))
+    again = await upgrade(await build(make_platform, "memo"))
+    assert (without.applied, without.left_alone, without.heads) == (
+        [], ["memo_0001"], {"core": ["core_0001"]})
+    assert (again.applied, again.heads) == (
+        [], {"core": ["core_0001"], "memo": ["memo_0001"]})
+
+
+SECOND_REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "{id}_0002"
+down_revision = "{id}_0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column("{id}_note", sa.Column("done", sa.Boolean(), nullable=True))
+"""
+
+
+async def test_new_revision_of_a_branch_another_depended_on_applies_once_it_is_set_aside(
+        notes, make_platform, tmp_path):
+    # "origin" stands in for the core: "dep" depends on its first revision.
+    notes("origin")
+    notes("dep", depends_on="origin_0001")
+    await upgrade(await build(make_platform, "origin", "dep"))
+    write_files(tmp_path / "origin", {
+        "bangyaer_origin/migrations/versions/origin_0002_done.py":
+            SECOND_REVISION.format(id="origin")})
+    result = await upgrade(await build(make_platform, "origin"))
+    assert (result.applied, result.left_alone) == (["origin_0002"], ["dep_0001"])
+    assert result.heads == {"core": ["core_0001"], "origin": ["origin_0002"]}
 
 
 async def test_hook_migrations_directory_that_does_not_exist_breaks_the_plugin(

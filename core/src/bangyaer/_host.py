@@ -29,6 +29,12 @@ ENTRY_POINT_GROUP = "bangyaer.plugins"
 PLUGIN_ID = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 Status = Literal["enabled", "disabled", "incompatible", "broken"]
 CATEGORIES = frozenset(get_args(Category))
+# Ids that would collide with the core's own URLs (/login, /api/v1/me …) or
+# with Alembic's revision words ("base@head" means something else).
+RESERVED_IDS = frozenset({
+    "api", "auth", "base", "dashboard", "head", "heads", "healthz", "lang", "login",
+    "logout", "me", "orgs", "static",
+})
 
 
 def core_version() -> str:
@@ -288,6 +294,9 @@ def read_info(obj: object) -> PluginInfo:
         raise PluginError(f"plugin_info() returned {type(info).__name__}, not PluginInfo")
     if not PLUGIN_ID.match(info.id):
         raise PluginError(f"plugin_info(): id {info.id!r} must match {PLUGIN_ID.pattern}")
+    if info.id in RESERVED_IDS:
+        raise PluginError(f"plugin_info(): id {info.id!r} is reserved by the core; "
+                          "choose another")
     if not info.title_zh or not info.title_en:
         raise PluginError(f"plugin_info(): {info.id} needs both title_zh and title_en")
     if info.category not in CATEGORIES:

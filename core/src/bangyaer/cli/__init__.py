@@ -183,6 +183,8 @@ def main(ctx: click.Context, data_dir: str | None, verbose: bool) -> None:
     """棒伢儿 Bangyaer: a district's out-of-school education platform."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic narrates every step at INFO; db upgrade prints its own summary.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
     _state(ctx)
 
 

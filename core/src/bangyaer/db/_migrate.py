@@ -3,13 +3,18 @@
 Each enabled plugin's ``migrations()`` directory holds its own branch: its
 first revision has ``branch_labels = ("<id>",)`` and every revision id starts
 with ``<id>_``. ``upgrade`` brings each enabled branch to its head, the core
-first, so a plugin's revisions may rely on the core's newest tables without
-``depends_on`` (which the branch rules refuse).
+first, so a plugin's revisions may rely on the core's newest tables; they may
+also say so with ``depends_on``.
 
 A branch applied while its plugin was enabled stays in ``alembic_version``
 after the plugin is disabled or uninstalled. Alembic refuses to work from a
 revision it cannot find, and the disabled plugin's hooks are not called to
 find it, so such revisions are set aside and left exactly as they are.
+
+Alembic keeps only the newest revisions in ``alembic_version``: a revision
+that ``depends_on`` the core's replaces the core's row. Set aside with its
+plugin, it would take the record of the core's schema with it, so after an
+upgrade every enabled branch's head is written back as a row of its own.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
@@ -73,13 +79,6 @@ def _check_branches(platform: Platform, script: ScriptDirectory) -> None:
             raise MigrationError(
                 f"plugin {plugin_id!r}: revision {rev.revision!r} in {rev.path} must have an "
                 f"id starting with '{plugin_id}_', e.g. '{plugin_id}_0001'")
-        if rev.dependencies:
-            # Alembic folds a dependency into the dependent's head row, so the
-            # core's row would vanish with the plugin's when it is disabled.
-            raise MigrationError(
-                f"plugin {plugin_id!r}: revision {rev.revision!r} in {rev.path} sets "
-                f"depends_on={rev.dependencies!r}; leave it None: the core is always "
-                "migrated to its head before any plugin")
         if rev.down_revision is None and tuple(rev.branch_labels) != (plugin_id,):
             raise MigrationError(
                 f"plugin {plugin_id!r}: first revision {rev.revision!r} in {rev.path} must "
@@ -102,6 +101,7 @@ async def upgrade(platform: Platform) -> UpgradeResult:
         cfg.attributes["on_version_apply"] = applied
         for branch in branches:
             _upgrade_branch(cfg, script, branch, known, result)
+        _keep_branch_heads(connection, script, branches)
 
     async with platform.db.engine.begin() as conn:
         await conn.run_sync(go)
@@ -116,7 +116,7 @@ def _upgrade_branch(
     target = f"{branch}@head"
 
     def steps(heads: tuple[str, ...], context: MigrationContext) -> Any:
-        mine = tuple(h for h in heads if h in known)
+        mine = _newest(script, [h for h in heads if h in known])
         for head in heads:
             if head not in known and head not in result.left_alone:
                 log.info("revision %s belongs to a plugin that is not enabled; left as it is",
@@ -127,6 +127,24 @@ def _upgrade_branch(
 
     with EnvironmentContext(cfg, script, fn=steps, destination_rev=target):
         script.run_env()
+
+
+def _newest(script: ScriptDirectory, heads: list[str]) -> tuple[str, ...]:
+    """``heads`` without those another head descends from (Alembic refuses overlaps)."""
+    below: set[str] = set()
+    for head in heads:
+        below.update(r.revision for r in script.iterate_revisions(head, "base")
+                     if r.revision != head)
+    return tuple(h for h in heads if h not in below)
+
+
+def _keep_branch_heads(connection: Any, script: ScriptDirectory, branches: list[str]) -> None:
+    version = sa.table("alembic_version", sa.column("version_num", sa.String))
+    present = set(connection.scalars(sa.select(version.c.version_num)))
+    for branch in branches:
+        head = script.get_revision(f"{branch}@head")
+        if head is not None and head.revision not in present:
+            connection.execute(version.insert().values(version_num=head.revision))
 
 
 async def current_heads(platform: Platform) -> list[str]:
