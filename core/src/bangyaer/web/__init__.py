@@ -11,9 +11,10 @@ from ._context import (
     require_actor,
     require_child,
 )
-from ._i18n import current_locale
+from ._i18n import N_, current_locale, gettext
 
 __all__ = [
+    "N_",
     "ApiError",
     "Body",
     "Field",
@@ -22,6 +23,7 @@ __all__ = [
     "current_locale",
     "get_actor",
     "get_platform",
+    "gettext",
     "read_json",
     "render",
     "require",

@@ -128,6 +128,8 @@ async def api_login(request: Request) -> Response:
 
 @api("Sign out")
 async def api_logout(request: Request) -> Response:
+    # Not yet: revoking a copied cookie on the server; sessions live in signed
+    # cookies that expire after session_max_age, and deactivation ends them.
     request.session.clear()
     return JSONResponse({"ok": True})
 
