@@ -8,6 +8,8 @@ from ..db._migrate import MigrationError, current_heads, upgrade
 from . import State, main, pass_state, run
 
 
+# Not yet: `db revision --plugin ID` to autogenerate a branch's next revision;
+# acceptable because revisions are short and docs/plugins.md gives the template.
 @main.group()
 def db() -> None:
     """Database migrations."""
