@@ -233,3 +233,15 @@ async def test_reading_an_item_is_counted_once_per_person(
     async with platform.db.session() as session:
         reads: Any = await session.scalar(select(func.count(Read.id)))
     assert reads == 1
+
+
+async def test_module_page_reads_in_english_when_asked(client_for: ClientFor,
+                                                      make_item: MakeItem) -> None:
+    await make_item("寒假报名通知", pinned=True)
+    anonymous = await client_for(None)
+
+    page = await anonymous.get("/notices/?lang=en")
+
+    assert "<h1>Notices</h1>" in page.text
+    assert '">Public notice periods</h2>' in page.text
+    assert '<span class="tag tag-pin">Pinned</span>' in page.text

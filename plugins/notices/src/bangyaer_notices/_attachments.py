@@ -128,8 +128,8 @@ async def remove_attachment(
 async def set_cover(
     session: AsyncSession, editor: Actor | None, item: Item, stored: Stored
 ) -> None:
-    # Not yet: EXIF (camera, GPS) is kept in cover photos; stripping needs
-    # Pillow, which the core does not ship yet. Staff choose the pictures.
+    # Not yet: EXIF (camera, GPS) is kept in cover photos; stripping it needs
+    # Pillow, not yet a dependency here; acceptable as staff choose the pictures.
     old = item.cover_sha256
     item.cover_sha256, item.cover_type = stored.sha256, stored.content_type
     await session.flush()

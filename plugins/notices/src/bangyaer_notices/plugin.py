@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from pathlib import Path
 from types import ModuleType
 
@@ -94,7 +94,7 @@ def settings_schema() -> Iterable[SettingSpec]:
 
 
 @hookimpl
-def demo_data(session: AsyncSession, district: Organisation) -> object:
+def demo_data(session: AsyncSession, district: Organisation) -> Awaitable[None]:
     from ._demo import add_demo_notices
 
     return add_demo_notices(session, district)
