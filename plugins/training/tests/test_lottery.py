@@ -195,3 +195,21 @@ async def test_a_seat_given_up_after_the_draw_goes_to_the_first_drawn_on_the_lis
     assert response.status_code == 200
     async with platform.db.session() as s:
         assert (await s.get(Enrollment, first_waiting)).state == "awaiting_payment"
+
+
+async def test_an_application_cannot_be_withdrawn_between_freeze_and_draw(
+        platform, district, make_client, make_term, make_class):
+    term = await make_term()
+    klass = await make_class(term, mode=Mode.lottery)
+    family, staff = make_client(platform), make_client(platform)
+    await login(family, "parent_b", PW)
+    await login(staff, "staff", PW)
+    applied = (await _apply(family, klass.id)).json()["enrollment"]["id"]
+    await _close(platform, term.id)
+    await staff.post(f"/api/v1/training/terms/{term.id}/freeze")
+
+    response = await family.delete(f"/api/v1/training/enrollments/{applied}")
+
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "list_frozen", "message": "摇号名单已封存，请在摇号结果公布后再退出"}

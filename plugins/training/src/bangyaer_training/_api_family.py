@@ -26,7 +26,7 @@ from . import _catalogue
 from ._enroll import Limits, enrollment_json, request_place
 from ._idempotency import run_once
 from ._seats import SeatError, withdraw
-from .models import Enrollment, TrainingClass
+from .models import Enrollment, State, Term, TrainingClass
 
 ENROLL_BODY = Body({"waitlist": Field(bool, required=False,
                                       description="join the waiting list if the class is full")})
@@ -88,11 +88,8 @@ async def enroll(request: Request) -> Response:
     assert actor.account_id is not None
 
     async def work(session: AsyncSession) -> tuple[int, dict[str, Any]]:
-        klass = await session.get(TrainingClass, class_id)
-        if klass is None:
-            raise ApiError(404, "not_found", "没有这个班级")
-        row = await request_place(
-            session, klass=klass, child=child, guardian_id=_person_id(actor),
+        row, klass = await request_place(
+            session, class_id=class_id, child=child, guardian_id=_person_id(actor),
             account_id=actor.account_id, waitlist=bool(data.get("waitlist")),
             limits=limits(request))
         return 201, {"enrollment": enrollment_json(row, klass)}
@@ -135,6 +132,12 @@ async def withdraw_enrollment(request: Request) -> Response:
     actor = await require_actor(request)
     async with get_platform(request).db.transaction() as session:
         enrollment, klass = await _own_enrollment(session, actor, request.path_params["id"])
+        term = await session.get(Term, enrollment.term_id)
+        if (enrollment.state == State.applied and term is not None
+                and term.frozen_at is not None and term.drawn_at is None):
+            # The frozen list's hash is published: it cannot lose an entry
+            # before the draw. After the draw a won seat can be given up.
+            raise ApiError(409, "list_frozen", "摇号名单已封存，请在摇号结果公布后再退出")
         try:
             await withdraw(session, enrollment, klass, account_id=actor.account_id)
         except SeatError as exc:

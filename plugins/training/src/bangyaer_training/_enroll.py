@@ -79,9 +79,10 @@ def _window_error(term: Term, phase: str) -> ApiError:
     return ApiError(409, "enrollment_closed", "报名已结束")
 
 
-async def _checked(session: AsyncSession, klass: TrainingClass, term: Term, child: Person,
-                   now: dt.datetime, waitlist: bool) -> Checked:
+async def _checked(session: AsyncSession, loaded: Loaded, child: Person, now: dt.datetime,
+                   waitlist: bool) -> Checked:
     """Every refusal a request can meet, in the order a family would want to hear it."""
+    klass, term = loaded.klass, loaded.term
     phase = _rules.phase(term, now)
     if phase not in ("continuing", "open"):
         raise _window_error(term, phase)
@@ -97,10 +98,8 @@ async def _checked(session: AsyncSession, klass: TrainingClass, term: Term, chil
         raise ApiError(422, "not_eligible", reason)
     if klass.mode == Mode.first_come and klass.taken >= klass.capacity and not waitlist:
         # The rush's common answer, given without locking the child's rows.
-        existing = await session.scalar(select(Enrollment).where(
-            Enrollment.class_id == klass.id, Enrollment.child_id == child.id))
-        _refuse_duplicate(existing)
-        raise await _full(session, klass)
+        _refuse_duplicate(loaded.existing)
+        raise _full(loaded.waiting)
     # Serialise one child's requests so limits and clashes hold under retries.
     await session.execute(select(Person.id).where(Person.id == child.id).with_for_update())
     mine = await in_term(session, child.id, term.id)
@@ -127,23 +126,23 @@ def _refuse_duplicate(existing: Enrollment | None) -> None:
                        detail={"enrollment_id": existing.id, "state": str(existing.state)})
 
 
-async def _full(session: AsyncSession, klass: TrainingClass) -> ApiError:
-    ahead = await session.scalar(
-        select(func.count(Enrollment.id))
-        .where(Enrollment.class_id == klass.id, Enrollment.state == State.waitlisted)
-    )
+def _full(ahead: int) -> ApiError:
     return ApiError(409, "class_full", "该班名额已满，可以加入候补，有空位时按顺序递补",
-                    detail={"waitlist": {"available": True, "ahead": int(ahead or 0),
+                    detail={"waitlist": {"available": True, "ahead": ahead,
                                          "how": 'POST again with {"waitlist": true}'}})
 
 
-def _row(existing: Enrollment | None, klass: TrainingClass, child: Person,
-         guardian_id: int | None, tier: str) -> Enrollment:
+def _row(session: AsyncSession, existing: Enrollment | None, klass: TrainingClass,
+         child: Person, guardian_id: int | None, tier: str) -> Enrollment:
     # A child who withdrew (or whose seat expired) may come back: the same
     # row is reused, because (class, child) is unique.
-    # A new row has no state until its first move sets one (and records it).
-    row = existing or Enrollment(class_id=klass.id, term_id=klass.term_id, child_id=child.id,
-                                 state="")
+    # A new row has no state until its first move sets one (and records it);
+    # it is inserted with that state by the flush that follows the move.
+    row = existing
+    if row is None:
+        row = Enrollment(class_id=klass.id, term_id=klass.term_id, child_id=child.id,
+                         state="")
+        session.add(row)
     row.guardian_id = guardian_id
     row.tier = tier
     row.deadline_at = None
@@ -151,37 +150,58 @@ def _row(existing: Enrollment | None, klass: TrainingClass, child: Person,
     return row
 
 
+async def _load(session: AsyncSession, class_id: int, child_id: int) -> Loaded:
+    """The class, its term, the child's row in it and the queue length: one query."""
+    ahead = (select(func.count(Enrollment.id))
+             .where(Enrollment.class_id == TrainingClass.id,
+                    Enrollment.state == State.waitlisted)
+             .correlate(TrainingClass).scalar_subquery())
+    row = (await session.execute(
+        select(TrainingClass, Term, Enrollment, ahead)
+        .join(Term, Term.id == TrainingClass.term_id)
+        .outerjoin(Enrollment, (Enrollment.class_id == TrainingClass.id)
+                   & (Enrollment.child_id == child_id))
+        .where(TrainingClass.id == class_id)
+    )).first()
+    if row is None:
+        raise ApiError(404, "not_found", "没有这个班级")
+    return Loaded(row[0], row[1], row[2], int(row[3] or 0))
+
+
+@dataclass(frozen=True)
+class Loaded:
+    klass: TrainingClass
+    term: Term
+    existing: Enrollment | None
+    waiting: int
+
+
 async def request_place(
-    session: AsyncSession, *, klass: TrainingClass, child: Person, guardian_id: int | None,
+    session: AsyncSession, *, class_id: int, child: Person, guardian_id: int | None,
     account_id: int | None, waitlist: bool, limits: Limits, now: dt.datetime | None = None,
-) -> Enrollment:
+) -> tuple[Enrollment, TrainingClass]:
     """Enroll, apply or join the waiting list; raises ApiError with the reason if refused."""
     now = now or utcnow()
-    term = await session.get(Term, klass.term_id)
-    assert term is not None
-    checked = await _checked(session, klass, term, child, now, waitlist)
+    loaded = await _load(session, class_id, child.id)
+    klass, term = loaded.klass, loaded.term
+    checked = await _checked(session, loaded, child, now, waitlist)
     tier, existing = checked.tier, checked.existing
     if klass.mode == Mode.lottery:
-        return await _apply(session, klass, term, child, guardian_id, account_id, checked,
-                            limits)
+        row = await _apply(session, klass, term, child, guardian_id, account_id, checked,
+                           limits)
+        return row, klass
     if await take_seat(session, klass.id):
-        row = _row(existing, klass, child, guardian_id, tier)
-        if existing is None:
-            session.add(row)
-            await session.flush()
+        row = _row(session, existing, klass, child, guardian_id, tier)
         await seat_granted(session, row, klass, payment_hours=limits.payment_hours,
                            reason="enrolled", account_id=account_id, now=now)
-        return row
+        return row, klass
     if not waitlist:
-        raise await _full(session, klass)
-    row = _row(existing, klass, child, guardian_id, tier)
+        raise _full(loaded.waiting)
+    row = _row(session, existing, klass, child, guardian_id, tier)
     row.waitlist_position = await next_waitlist_position(session, klass.id)
-    if existing is None:
-        session.add(row)
-        await session.flush()
     move(session, row, State.waitlisted, "waitlist_joined", account_id)
     await session.flush()
-    return row
+    return row, klass
 
 
 async def _apply(session: AsyncSession, klass: TrainingClass, term: Term, child: Person,
@@ -193,10 +213,7 @@ async def _apply(session: AsyncSession, klass: TrainingClass, term: Term, child:
     if checked.applications >= limits.max_applications:
         raise ApiError(409, "too_many_applications",
                        f"每个孩子本学期最多申请 {limits.max_applications} 个摇号班")
-    row = _row(existing, klass, child, guardian_id, checked.tier)
-    if existing is None:
-        session.add(row)
-        await session.flush()
+    row = _row(session, existing, klass, child, guardian_id, checked.tier)
     move(session, row, State.applied, "applied", account_id)
     await session.flush()
     return row

@@ -42,11 +42,8 @@ async def class_page(request: Request) -> Response:
         form = await request.form()
         try:
             async with get_platform(request).db.transaction() as session:
-                klass = await session.get(TrainingClass, class_id)
-                if klass is None:
-                    raise HTTPException(404)
-                row = await request_place(
-                    session, klass=klass, child=child,
+                row, klass = await request_place(
+                    session, class_id=class_id, child=child,
                     guardian_id=actor.person.id if actor.person else None,
                     account_id=actor.account_id, waitlist=form.get("waitlist") == "1",
                     limits=limits(request))

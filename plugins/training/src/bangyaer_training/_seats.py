@@ -63,7 +63,8 @@ def move(
     account_id: int | None = None,
 ) -> None:
     """Change the state and record the move; the one way states change."""
-    session.add(Move(enrollment_id=enrollment.id, from_state=enrollment.state or None,
+    # Through the relationship, so a row not yet inserted gets its id first.
+    session.add(Move(enrollment=enrollment, from_state=enrollment.state or None,
                      to_state=to,
                      reason=reason, account_id=account_id, at=utcnow()))
     enrollment.state = to
@@ -118,6 +119,8 @@ async def in_term(session: AsyncSession, child_id: int, term_id: int,
         select(Enrollment, TrainingClass)
         .join(TrainingClass, TrainingClass.id == Enrollment.class_id)
         .where(Enrollment.child_id == child_id, Enrollment.term_id == term_id)
+        # Read after the caller's lock: rows loaded before it may be stale.
+        .execution_options(populate_existing=True)
     )
     return [(e, k) for e, k in rows]
 

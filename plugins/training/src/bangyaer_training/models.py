@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 
 class Mode(enum.StrEnum):
@@ -161,6 +161,8 @@ class Move(Base):
     reason: Mapped[str] = mapped_column(String(64))
     account_id: Mapped[int | None]
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    enrollment: Mapped[Enrollment] = relationship(lazy="raise")
 
 
 class IdempotentAnswer(Base):
