@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import events, hookimpl, notifications
 from ._host import core_version
+from .certificates import ISSUE_JOB, run_batch
+from .certificates import models as certificate_models
 from .contrib import NavItem, Permission, PluginInfo, Scope, Widget, WidgetData
 from .identity import Account, Actor, Organisation, OrgKind, Person, PersonKind
 from .identity import models as identity_models
@@ -33,7 +35,7 @@ def plugin_info() -> PluginInfo:
 
 @hookimpl
 def models() -> Iterable[ModuleType]:
-    return [identity_models, events, job_models, notifications, _blobs]
+    return [identity_models, events, job_models, notifications, _blobs, certificate_models]
 
 
 @hookimpl
@@ -136,4 +138,5 @@ def job_handlers() -> dict[str, Any]:
         events.DISPATCH_JOB: _dispatch_event,
         events.DELIVER_JOB: _deliver_event,
         notifications.SEND_JOB: _send_notification,
+        ISSUE_JOB: run_batch,
     }

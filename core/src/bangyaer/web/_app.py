@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from ..certificates import _web as certificates_web
 from ..contrib import NavItem, Routes
 from ..identity import Actor
 from ..platform import Platform
@@ -95,6 +96,7 @@ def create_app(
         *_auth.page_routes,
         *_pages.page_routes,
         *_cockpit.page_routes,
+        *certificates_web.page_routes,
         *plugin_routes,
     ]
 
