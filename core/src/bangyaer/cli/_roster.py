@@ -97,7 +97,7 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _cell(text: object, width: int, left: bool = False) -> str:
+def display_cell(text: object, width: int, left: bool = False) -> str:
     value = str(text)
     pad = " " * max(0, width - _width(value))
     return value + pad if left else pad + value
@@ -106,12 +106,13 @@ def _cell(text: object, width: int, left: bool = False) -> str:
 def _print_report(report: ImportReport) -> None:
     verb = "检查完成，已回滚 (dry run, rolled back)" if report.dry_run else "导入完成 (imported)"
     click.echo(f"{report.source}：{report.rows} 行，{verb}")
-    click.echo(_cell("", 10, left=True)
-               + "".join(_cell(h, 8) for h in ("新增", "更新", "未变", "停用")))
+    click.echo(display_cell("", 10, left=True)
+               + "".join(display_cell(h, 8) for h in ("新增", "更新", "未变", "停用")))
     for kind, title in KIND_TITLES.items():
         c = report.counts[kind]
         deactivated = c.deactivated if kind == "students" else "-"
-        click.echo(_cell(title, 10, left=True)
-                   + "".join(_cell(n, 8) for n in (c.added, c.updated, c.unchanged, deactivated)))
+        numbers = (c.added, c.updated, c.unchanged, deactivated)
+        click.echo(display_cell(title, 10, left=True)
+                   + "".join(display_cell(n, 8) for n in numbers))
     if not report.changed:
         click.echo("名册与数据库一致，没有任何变化 (nothing changed)")
