@@ -47,7 +47,9 @@ async def by_school_and_grade(session: AsyncSession, scope: Scope) -> WidgetData
     ids = {s for s, _, _ in learners if s is not None}
     names: dict[int, str] = dict((await session.execute(
         select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))).all())
-    rows = sorted(((names.get(s, "未分校") if s is not None else "未分校", year_name(y) if y is not None else "未知",
-                    int(n), done.get((s, y), 0)) for s, y, n in learners),
-                  key=lambda r: (r[0], r[1]))
+    def school(s: int | None) -> str:
+        return names.get(s, "未分校") if s is not None else "未分校"
+
+    rows = sorted(((school(s), year_name(y) if y is not None else "未知", int(n),
+                    done.get((s, y), 0)) for s, y, n in learners), key=lambda r: (r[0], r[1]))
     return WidgetData(columns=("学校", "年级", "学习人数", "学完课程人次"), rows=rows[:50])
