@@ -2,7 +2,8 @@
 
     python bench/training_rush.py [--db postgresql+asyncpg://…/postgres] [--requests 2000]
 
-Creates a throw-away database, N guardians each with one child, 1,000
+Each scenario runs ``--rounds`` alternating rounds (baseline, platform, …)
+and reports medians. Creates a throw-away database, N guardians each with one child, 1,000
 classes of 10 seats and one hot class of 100, then runs two scenarios
 against the platform (uvicorn, the training plugin) and against a baseline
 (a bare Starlette app running the same seat SQL through asyncpg), each
@@ -224,7 +225,7 @@ async def load(port: int, jobs: list[tuple[int, int, int]], concurrency: int,
     headers = {jid: cookie_for(a, c) for jid, (a, c, _) in enumerate(jobs)}
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits,
-                                 timeout=30.0) as client:
+                                 timeout=60.0) as client:
 
         async def worker() -> None:
             nonlocal errors
@@ -245,8 +246,11 @@ async def load(port: int, jobs: list[tuple[int, int, int]], concurrency: int,
                 statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
 
         started = time.perf_counter()
-        await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(concurrency))),
-                               TIME_LIMIT)
+        tasks = [asyncio.create_task(worker()) for _ in range(concurrency)]
+        _, pending = await asyncio.wait(tasks, timeout=TIME_LIMIT)
+        for task in pending:  # out of time: stop, and say so in the figures
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         elapsed = time.perf_counter() - started
     latencies.sort()
     return {
@@ -256,6 +260,7 @@ async def load(port: int, jobs: list[tuple[int, int, int]], concurrency: int,
         "p99_ms": round(1000 * latencies[int(0.99 * (len(latencies) - 1))], 1)
         if latencies else None,
         "statuses": dict(sorted(statuses.items())), "transport_errors": errors,
+        "unsent": len(queue), "timed_out": bool(pending),
         "5xx": sum(n for s, n in statuses.items() if s >= 500),
     }
 
@@ -284,6 +289,12 @@ async def wait_ready(port: int, proc: asyncio.subprocess.Process) -> None:
     raise RuntimeError("the server did not start within 60 s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU of a live process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def scenario(kind: str, url: str, jobs: list[tuple[int, int, int]], concurrency: int,
                    ) -> dict[str, Any]:
     await reset(url)
@@ -294,12 +305,35 @@ async def scenario(kind: str, url: str, jobs: list[tuple[int, int, int]], concur
         await wait_ready(port, proc)
         await load(port, jobs[:50], min(concurrency, 50))  # warm up pools and caches
         await reset(url)
+        before = cpu_seconds(proc.pid)
         result = await load(port, jobs, concurrency)
+        # CPU per request of the server alone: steadier than the wall clock
+        # on a machine whose cores other work shares.
+        result["server_cpu_ms"] = round(
+            1000 * (cpu_seconds(proc.pid) - before) / max(result["requests"], 1), 2)
     finally:
         proc.terminate()
         await asyncio.wait_for(proc.wait(), 30)
     result["oversold_counters"], result["oversold_rows"] = await oversold(url)
     return result
+
+
+def summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians over the rounds; totals for what must be zero."""
+    def median(key: str) -> Any:
+        values = [r[key] for r in rounds if r[key] is not None]
+        return statistics.median(values) if values else None
+
+    return {
+        "rounds": len(rounds), "requests": rounds[0]["requests"] if rounds else 0,
+        "throughput": median("throughput"), "p50_ms": median("p50_ms"),
+        "p99_ms": median("p99_ms"), "server_cpu_ms": median("server_cpu_ms"),
+        "statuses": rounds[-1]["statuses"] if rounds else {},
+        "5xx": sum(r["5xx"] for r in rounds),
+        "transport_errors": sum(r["transport_errors"] for r in rounds),
+        "timed_out": any(r["timed_out"] for r in rounds),
+        "oversold": sum(r["oversold_counters"] + r["oversold_rows"] for r in rounds),
+    }
 
 
 def lottery_timing(applications: int = 100_000, classes: int = CLASSES) -> dict[str, Any]:
@@ -349,9 +383,15 @@ async def main(args: argparse.Namespace) -> None:
               f"concurrency {args.concurrency}")
         for label, jobs in (("hot class (100 seats)", hot_jobs),
                             ("spread over 1,000 classes (10 seats)", spread_jobs)):
-            for kind in ("baseline", "platform"):
-                figures = await scenario(kind, url, jobs, args.concurrency)
-                say(f"{label:38} {kind:9} {figures}")
+            rounds: dict[str, list[dict[str, Any]]] = {"baseline": [], "platform": []}
+            for _ in range(args.rounds):  # alternate, so both meet the same load
+                for kind in rounds:
+                    rounds[kind].append(await scenario(kind, url, jobs, args.concurrency))
+            figures = {kind: summary(rs) for kind, rs in rounds.items()}
+            for kind, line in figures.items():
+                say(f"{label:38} {kind:9} {line}")
+            ratio = figures["platform"]["throughput"] / figures["baseline"]["throughput"]
+            say(f"{label:38} platform / baseline throughput: {ratio:.2f}")
         say(f"lottery: {lottery_timing()}")
     finally:
         conn = await asyncpg.connect(admin)
@@ -363,8 +403,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=os.environ.get("BANGYAER_BENCH_DATABASE_URL",
                                                        DEFAULT_DB))
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--serve", choices=("platform", "baseline"))
     parser.add_argument("--port", type=int)
     options = parser.parse_args()

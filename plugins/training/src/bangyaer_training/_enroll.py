@@ -16,7 +16,7 @@ from . import _rules
 from ._seats import (
     SHANGHAI,
     clash_with,
-    in_term,
+    locked_in_term,
     move,
     next_waitlist_position,
     seat_granted,
@@ -100,9 +100,7 @@ async def _checked(session: AsyncSession, loaded: Loaded, child: Person, now: dt
         # The rush's common answer, given without locking the child's rows.
         _refuse_duplicate(loaded.existing)
         raise _full(loaded.waiting)
-    # Serialise one child's requests so limits and clashes hold under retries.
-    await session.execute(select(Person.id).where(Person.id == child.id).with_for_update())
-    mine = await in_term(session, child.id, term.id)
+    mine = await locked_in_term(session, child.id, term.id)
     existing = next((e for e, k in mine if k.id == klass.id), None)
     _refuse_duplicate(existing)
     other = clash_with(klass, [(e, k) for e, k in mine if e.state in ACTIVE])

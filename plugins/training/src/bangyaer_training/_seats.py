@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bangyaer.db import utcnow
 from bangyaer.events import emit
-from bangyaer.identity import Guardianship
+from bangyaer.identity import Guardianship, Person
 from bangyaer.jobs import enqueue
 from bangyaer.notifications import notify
 from sqlalchemy import func, select, update
@@ -123,6 +123,25 @@ async def in_term(session: AsyncSession, child_id: int, term_id: int,
         .execution_options(populate_existing=True)
     )
     return [(e, k) for e, k in rows]
+
+
+async def locked_in_term(session: AsyncSession, child_id: int, term_id: int,
+                         ) -> list[tuple[Enrollment, TrainingClass]]:
+    """Like in_term, and lock the child's row: one child's requests go one at a time.
+
+    One statement: the child's row (FOR UPDATE OF it alone) outer-joined
+    to their enrollments, so the lock holds even when there are none yet.
+    """
+    rows = await session.execute(
+        select(Person.id, Enrollment, TrainingClass)
+        .outerjoin(Enrollment, (Enrollment.child_id == Person.id)
+                   & (Enrollment.term_id == term_id))
+        .outerjoin(TrainingClass, TrainingClass.id == Enrollment.class_id)
+        .where(Person.id == child_id)
+        .with_for_update(of=Person)
+        .execution_options(populate_existing=True)
+    )
+    return [(e, k) for _, e, k in rows if e is not None]
 
 
 async def active_in_term(session: AsyncSession, child_id: int, term_id: int,
