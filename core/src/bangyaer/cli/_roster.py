@@ -26,6 +26,7 @@ from . import State, main, pass_state, run
 MAX_PROBLEMS_SHOWN = 50
 # Smaller files finish before a progress bar would be any use.
 PROGRESS_FROM_ROWS = 2000
+ANNOUNCE_FROM_BYTES = 256 * 1024
 
 
 @main.group()
@@ -48,6 +49,9 @@ def roster_import(state: State, file: Path, deactivate_missing: bool, dry_run: b
     Every row is checked first; if any row is wrong, nothing is imported.
     Importing the same file again changes nothing.
     """
+    if file.stat().st_size >= ANNOUNCE_FROM_BYTES:
+        # A district's file takes a while to read and check before the bar appears.
+        click.echo(f"读取并检查 {file.name} (reading and checking)…", err=True)
     try:
         checked = load_roster(file)
     except RosterInvalid as exc:
