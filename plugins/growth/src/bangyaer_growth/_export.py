@@ -111,7 +111,7 @@ def portfolio_pdf(document: dict[str, Any], zone: ZoneInfo) -> bytes:
                      Paragraph(escape(record["category"]), small),
                      Paragraph(escape(record["title"]), small),
                      Paragraph(escape(cert["serial"]) if cert else "", small)])
-    table = Table(rows, colWidths=[24 * mm, 20 * mm, 86 * mm, 44 * mm], repeatRows=1)
+    table = Table(rows, colWidths=[22 * mm, 16 * mm, 82 * mm, 54 * mm], repeatRows=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, "#999999"),
         ("BACKGROUND", (0, 0), (-1, 0), "#f1e4e2"),

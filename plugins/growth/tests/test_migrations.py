@@ -1,0 +1,24 @@
+"""The growth branch of migrations builds exactly the tables the models describe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bangyaer_growth.plugin
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from bangyaer.db._migrate import upgrade
+
+
+async def test_upgrade_creates_the_tables_the_models_describe(make_platform: Any) -> None:
+    platform = await make_platform(plugins=[bangyaer_growth.plugin], schema=False)
+
+    result = await upgrade(platform)
+
+    def differences(connection: Any) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, platform.enabled_metadata()))
+
+    async with platform.db.engine.connect() as conn:
+        assert await conn.run_sync(differences) == []
+    assert result.heads["growth"] == ["growth_0001"]
