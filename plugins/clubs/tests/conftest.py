@@ -19,8 +19,17 @@ MakeClub = Callable[..., Awaitable[dict[str, Any]]]
 
 
 @pytest.fixture
-async def platform(make_platform: Any) -> Platform:
-    made: Platform = await make_platform(plugins=[bangyaer_clubs.plugin])
+def clubs_settings() -> dict[str, Any]:
+    """[plugins.clubs] for the test's platform; override it with parametrize."""
+    return {}
+
+
+@pytest.fixture
+async def platform(make_platform: Any, bangyaer_settings: Any,
+                   clubs_settings: dict[str, Any]) -> Platform:
+    plugin_settings = {**bangyaer_settings.plugin_settings, "clubs": clubs_settings}
+    made: Platform = await make_platform(plugins=[bangyaer_clubs.plugin],
+                                         plugin_settings=plugin_settings)
     return made
 
 
