@@ -27,7 +27,8 @@ async def test_portfolio_json_has_the_documented_shape(client_for, district, fee
                                    "school": "甲小学", "class": "三(1)班"}
     assert document["summary"] == {"activities": 1, "awards": [{"level": "一等奖", "count": 1}],
                                    "training_hours": 8.0}
-    award_record, class_record = document["records"]
+    by_kind = {r["kind"]: r for r in document["records"]}
+    award_record, class_record = by_kind["award"], by_kind["completed"]
     base = platform.settings.base_url
     assert award_record["certificate"] == {
         "serial": serial, "status": "valid", "award": "一等奖", "issued_on": "2026-11-20",

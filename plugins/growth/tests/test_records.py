@@ -86,6 +86,14 @@ async def test_certificate_issued_becomes_an_award_linked_to_the_certificate(awa
         "award", "二等奖", cert_id, "区书画比赛 二等奖")
 
 
+async def test_award_is_dated_and_categorised_from_its_certificate(award, platform):
+    await award(award="二等奖", activity="区书画比赛")
+
+    [record] = await records(platform)
+    assert (record.category, record.occurred_at.isoformat()) == (
+        "竞赛", "2026-11-20T04:00:00+00:00")
+
+
 async def test_event_delivered_twice_makes_one_record(feed, platform):
     event_id = await feed("pioneers.took_part", title="植树")
     async with platform.db.transaction() as session:

@@ -26,6 +26,10 @@ DEFAULT_CATEGORY = "其他"
 IGNORED_PREFIXES = ("dingtalk.", "notices.")
 IGNORED = frozenset({"core.dispatch_event"})
 CANCELLED = "competitions.entry_cancelled"
+# An award's category follows the module whose activity it was won in.
+AWARD_CATEGORIES = {"competitions": "竞赛", "training": "培训", "classroom": "云课堂",
+                    "pioneers": "少先队", "clubs": "社团"}
+CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,15 @@ def _when(payload: dict[str, Any], fallback: dt.datetime) -> dt.datetime:
         if parsed.tzinfo is not None:  # a naive time's zone is a guess: keep the event's
             return parsed.astimezone(dt.UTC)
     return fallback
+
+
+def _issued(payload: dict[str, Any], fallback: dt.datetime) -> dt.datetime:
+    """An award dates from the day on its certificate (noon in China), not from the batch run."""
+    try:
+        day = dt.date.fromisoformat(str(payload.get("issued_on")))
+    except ValueError:
+        return fallback
+    return dt.datetime.combine(day, dt.time(12), CHINA).astimezone(dt.UTC)
 
 
 def _minutes(payload: dict[str, Any]) -> int:
@@ -93,7 +106,8 @@ def _known(event: Event, p: dict[str, Any], when: dt.datetime) -> Described | No
         case "core.certificate_issued":
             award = _text(p, "award", 100)
             cert = p.get("certificate_id")
-            return Described("award", f"{activity} {award}", category or "获奖", when, url,
+            category = category or AWARD_CATEGORIES.get(_text(p, "source_plugin", 32), "获奖")
+            return Described("award", f"{activity} {award}", category, _issued(p, when), url,
                              award=award or None,
                              certificate_id=cert if isinstance(cert, int) else None)
         case "training.enrolled":
