@@ -134,3 +134,13 @@ def test_a_large_file_shows_a_progress_bar(home, tmp_path):
     assert result.exit_code == 0
     assert "写入名册 (writing)" in result.stdout
     assert count_people(home, kind="student") == 2000
+
+
+def test_a_database_without_the_schema_is_a_clean_error(tmp_path, monkeypatch):
+    home = tmp_path / "empty"
+    write_default_config(home)
+    monkeypatch.setenv("BANGYAER_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'none.db'}")
+    result = invoke(home, write(tmp_path / "r.csv", ROWS))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: 数据库错误，未导入任何数据 (database error; nothing imported): no such table")

@@ -444,3 +444,9 @@ async def test_existing_guardian_is_matched_by_phone(platform, tmp_path, distric
                                .where(Person.phone == "13800138000"))
         name = await s.scalar(select(Person.name).where(Person.id == district.ids["parent"]))
     assert (count, name) == (1, "王大明")
+
+
+async def test_a_file_with_only_a_header_is_refused(platform, tmp_path):
+    with pytest.raises(RosterInvalid) as caught:
+        await import_roster_file(platform.db, write_csv(tmp_path / "r.csv", []))
+    assert [str(p) for p in caught.value.problems] == ["文件：表头下没有任何学生数据"]

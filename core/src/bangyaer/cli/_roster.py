@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 
 from ..roster import (
     DEFAULT_DISTRICT_NAME,
@@ -66,9 +66,11 @@ def roster_import(state: State, file: Path, deactivate_missing: bool, dry_run: b
                 return await import_roster(
                     platform.db, checked, deactivate_missing_students=deactivate_missing,
                     district_name=district_name, dry_run=dry_run, progress=progress)
-        except (OperationalError, ProgrammingError) as exc:
+        except DBAPIError as exc:
+            # Rolled back whole: the database refused a statement (no schema yet,
+            # or a concurrent change), and nothing of this file was kept.
             raise click.ClickException(
-                f"数据库错误 (database error): {exc.orig}; "
+                f"数据库错误，未导入任何数据 (database error; nothing imported): {exc.orig}; "
                 "is the schema current? run `bangyaer db upgrade`") from None
         finally:
             await platform.close()

@@ -67,7 +67,7 @@ class _Checker:
         if self.problems:
             raise RosterInvalid(self.problems)
         if not self.roster.students:
-            raise RosterInvalid([Problem(0, None, "文件中没有学生数据")])
+            raise RosterInvalid([Problem(0, None, "表头下没有任何学生数据")])
         return self.roster
 
     def add(self, row: int, record: Mapping[str, object]) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..identity import Stage
+from ._fields import BY_KEY
 
 
 @dataclass(frozen=True)
@@ -17,8 +18,6 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        from ._fields import BY_KEY
-
         where = f"第 {self.row} 行" if self.row else "文件"
         if self.column:
             where += f" {BY_KEY[self.column].title}"
