@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import cast
+from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..identity import Stage
@@ -55,6 +56,32 @@ def check_records(records: Iterable[Mapping[str, object]], *, source: str = "",
     return checker.finish()
 
 
+@dataclass
+class _Cells:
+    """One row's values as read; every required one is set when the row read cleanly."""
+
+    school_code: str
+    school_name: str
+    stage: Stage
+    grade: int
+    klass: tuple[str, int | None]
+    student_no: str
+    name: str
+    gender: str | None
+    birth: dt.date | None
+    guardian: str | None
+    phone: str | None
+    relation: str | None
+
+    @property
+    def class_code(self) -> str:
+        return self.klass[0]
+
+    @property
+    def class_number(self) -> int | None:
+        return self.klass[1]
+
+
 class _Checker:
     def __init__(self, source: str, today: dt.date | None) -> None:
         self.today = today or dt.datetime.now(SHANGHAI).date()
@@ -72,13 +99,27 @@ class _Checker:
 
     def add(self, row: int, record: Mapping[str, object]) -> None:
         self.roster.rows += 1
+        cells = self._read(row, record)
+        if cells is None:
+            return  # conflicts between rows are judged on rows that read cleanly
+        key = ClassKey(cells.school_code, cells.stage, cells.grade, cells.class_code)
+        student = StudentSpec(cells.student_no, cells.name, cells.gender, cells.birth, key)
+        self._add_school(row, cells.school_code, cells.school_name, cells.stage)
+        self.roster.classes.setdefault(key, class_title(
+            cells.stage, cells.grade, cells.class_code, cells.class_number))
+        if self._add_student(row, student) and cells.phone:
+            self._add_guardian(row, student, cells.phone, cells.guardian or "",
+                               cells.relation or "O")
+
+    def _read(self, row: int, record: Mapping[str, object]) -> _Cells | None:
+        """The row's values, or None after recording each cell's problem."""
         text = {key: cell_text(record.get(key)) for key in BY_KEY}
         before = len(self.problems)
         for column in COLUMNS:
             if column.required and not text[column.key]:
                 self._problem(row, column.key, "不能为空")
 
-        def read(key: str, parse: Callable[[str], object]) -> object:
+        def read(key: str, parse: Callable[[str], Any]) -> Any:
             if not text[key]:
                 return None
             try:
@@ -87,42 +128,26 @@ class _Checker:
                 self._problem(row, key, str(exc))
                 return None
 
-        code = read("school_code", parse_code)
-        school_name = read("school_name", lambda t: parse_name(t, 200))
         stage = read("stage", parse_stage)
-        grade = None
-        if isinstance(stage, Stage):
-            known_stage = stage
-            grade = read("grade", lambda t: parse_grade(t, known_stage))
-        klass = read("class", parse_class)
-        student_no = read("student_no", parse_student_no)
-        name = read("student_name", parse_name)
-        gender = read("gender", parse_gender)
-        birth = None
-        if text["birth_date"]:
-            try:
-                birth = parse_birth_date(record.get("birth_date"), self.today)
-            except FieldError as exc:
-                self._problem(row, "birth_date", str(exc))
-        guardian = read("guardian_name", parse_name)
-        phone = read("guardian_phone", parse_phone)
-        relation = read("relation", parse_relation)
+        unread: Any = None
+        cells = _Cells(
+            school_code=read("school_code", parse_code),
+            school_name=read("school_name", lambda t: parse_name(t, 200)),
+            stage=stage,
+            # The grade is read within the stage, so only once the stage is known.
+            grade=read("grade", lambda t: parse_grade(t, stage)) if stage else unread,
+            klass=read("class", parse_class),
+            student_no=read("student_no", parse_student_no),
+            name=read("student_name", parse_name),
+            gender=read("gender", parse_gender),
+            birth=read("birth_date", lambda _: parse_birth_date(record.get("birth_date"),
+                                                                self.today)),
+            guardian=read("guardian_name", parse_name),
+            phone=read("guardian_phone", parse_phone),
+            relation=read("relation", parse_relation),
+        )
         self._check_guardian_columns(row, text)
-        if len(self.problems) > before:
-            return  # conflicts between rows are judged on rows that read cleanly
-
-        # Every required value read cleanly, so none of these is None.
-        stage, grade = cast(Stage, stage), cast(int, grade)
-        class_code, class_number = cast(tuple[str, int | None], klass)
-        key = ClassKey(str(code), stage, grade, class_code)
-        student = StudentSpec(str(student_no), str(name), cast(str | None, gender), birth, key)
-        self._add_school(row, str(code), str(school_name), stage)
-        self.roster.classes.setdefault(key, class_title(stage, grade, class_code, class_number))
-        if not self._add_student(row, student):
-            return
-        if phone:
-            self._add_guardian(row, student, str(phone), str(guardian),
-                               str(relation or "O"))
+        return None if len(self.problems) > before else cells
 
     def _problem(self, row: int, key: str | None, message: str) -> None:
         self.problems.append(Problem(row, key, message))
