@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ._certificates import queue_certificate
 from ._grades import year_of
 from .models import Completion, Course, Lesson, LessonKind, Progress
 
@@ -105,15 +106,18 @@ async def _complete_course(session: AsyncSession, child: Person, course: Course)
     inserted = await session.execute(_insert(session)(Completion).values(
         child_id=child.id, course_id=course.id, org_path=child.org_path,
         school_id=child.school_id, year=year_of(child), completed_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["child_id", "course_id"]))
-    if inserted.rowcount == 1:  # type: ignore[attr-defined]
+    ).on_conflict_do_nothing(index_elements=["child_id", "course_id"])
+        .returning(Completion.id))
+    completion_id = inserted.scalar_one_or_none()
+    if completion_id is not None:
         await emit(session, "classroom.course_completed", subject_id=child.id,
                    title=course.title, category=course.category,
                    occurred_at=utcnow().isoformat(), url=f"/classroom/courses/{course.id}",
                    course_id=course.id, certificate=course.certificate)
-        # Not yet: issuing the e-certificate for courses with ``certificate``
-        # set; the core's certificates service is not there to call yet, and
-        # the event carries the flag so the issuer can subscribe when it is.
+        if course.certificate:
+            completion = await session.get(Completion, completion_id)
+            if completion is not None:
+                await queue_certificate(session, completion)
         log.info("course %s completed by child %s", course.id, child.id)
     return True
 

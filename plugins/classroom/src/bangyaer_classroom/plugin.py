@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from bangyaer import NavItem, Permission, PluginInfo, Routes, Scope, SettingSpec, Widget, hookimpl
 from bangyaer.identity import Actor, Organisation
@@ -70,6 +71,13 @@ def dashboard_widgets(scope: Scope) -> Iterable[Widget]:
         Widget("classroom.by_school", "云课堂：各校各年级学习情况",
                "Cloud classes by school and grade", "table", by_school_and_grade, order=61),
     ]
+
+
+@hookimpl
+def job_handlers() -> dict[str, Any]:
+    from ._certificates import ISSUE_JOB, issue
+
+    return {ISSUE_JOB: issue}
 
 
 @hookimpl
