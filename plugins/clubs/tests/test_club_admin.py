@@ -75,3 +75,20 @@ async def test_an_inactive_club_is_gone_for_families(make_club: MakeClub,
     assert (await parent.get(f"/clubs/{club['id']}")).status_code == 404
     assert (await apply(parent, club)).status_code == 404
     assert (await parent.get("/api/v1/clubs/clubs")).json() == {"clubs": []}
+
+
+async def test_reading_applications_is_audited(make_club: MakeClub, client_for: ClientFor,
+                                               staff: httpx.AsyncClient,
+                                               platform) -> None:  # type: ignore[no-untyped-def]
+    from bangyaer.identity import AuditEntry
+    from sqlalchemy import select
+
+    club = await make_club()
+    await apply(await client_for("parent"), club)
+
+    await staff.get(f"/api/v1/clubs/clubs/{club['id']}/applications")
+
+    async with platform.db.session() as session:
+        entries = list(await session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "clubs.applications_read")))
+    assert [(e.target_id, e.detail) for e in entries] == [(str(club["id"]), {"count": 1})]

@@ -136,10 +136,13 @@ async def create_round(request: Request) -> Response:
 @api("A club's applications (filter: status)")
 async def list_applications(request: Request) -> Response:
     actor = await require_actor(request)
-    async with get_platform(request).db.session() as session:
+    async with get_platform(request).db.transaction() as session:
         club = await _club(session, request, runner=actor)
         rows = await _queries.applications(session, club.id,
                                            request.query_params.get("status", ""))
+        # Applications carry children's names and their families' answers.
+        await audit(session, actor, "clubs.applications_read", "clubs_club", club.id,
+                    count=len(rows))
     return JSONResponse({"applications": [application_json(a, p.name) for a, p in rows]})
 
 

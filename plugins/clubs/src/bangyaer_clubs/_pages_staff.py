@@ -7,7 +7,7 @@ never repeats an action; the services underneath are idempotent anyway.
 from __future__ import annotations
 
 from bangyaer.db import utcnow
-from bangyaer.identity import Actor
+from bangyaer.identity import Actor, audit
 from bangyaer.web import ApiError, get_platform, render, require_actor
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
@@ -85,8 +85,11 @@ async def club_desk(request: Request) -> Response:
             return RedirectResponse(f"/clubs/manage/{club.id}", status_code=303)
         except ApiError as exc:
             error = exc
-    async with get_platform(request).db.session() as session:
+    async with get_platform(request).db.transaction() as session:
         pending = await _queries.applications(session, club.id, "pending")
+        # Applications carry children's names and their families' answers.
+        await audit(session, actor, "clubs.applications_read", "clubs_club", club.id,
+                    count=len(pending))
         members = await _service.members(session, club.id)
         meetings = list(await session.scalars(select(Meeting).where(Meeting.club_id == club.id)
                                               .order_by(Meeting.starts_at.desc()).limit(20)))
