@@ -92,3 +92,12 @@ async def test_reading_applications_is_audited(make_club: MakeClub, client_for: 
         entries = list(await session.scalars(select(AuditEntry).where(
             AuditEntry.action == "clubs.applications_read")))
     assert [(e.target_id, e.detail) for e in entries] == [(str(club["id"]), {"count": 1})]
+
+
+async def test_a_leader_account_that_does_not_exist_is_refused(
+        staff: httpx.AsyncClient) -> None:
+    response = await staff.post("/api/v1/clubs/clubs", json={
+        "name": "围棋社", "category": "棋类", "leader_account_id": 99999})
+
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == "账号 99999 不存在"

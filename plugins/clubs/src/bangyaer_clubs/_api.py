@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bangyaer.db import utcnow
-from bangyaer.identity import Actor, audit
+from bangyaer.identity import Account, Actor, audit
 from bangyaer.web import (
     ApiError,
     api,
@@ -35,6 +35,12 @@ async def _club(session: AsyncSession, request: Request, *, runner: Actor | None
     if runner is not None:
         check_run(runner, club)
     return club
+
+
+async def _check_leader(session: AsyncSession, fields: dict[str, Any]) -> None:
+    leader = fields.get("leader_account_id")
+    if leader is not None and await session.get(Account, leader) is None:
+        raise _input.bad("leader_account_id", f"账号 {leader} 不存在")
 
 
 async def _owned(session: AsyncSession, actor: Actor, model: Any, key: str) -> tuple[Any, Club]:
@@ -98,6 +104,7 @@ async def create_club(request: Request) -> Response:
     actor = await require(request, MANAGE)
     fields = _input.club_fields(await read_json(request, _input.CLUB_BODY), creating=True)
     async with get_platform(request).db.transaction() as session:
+        await _check_leader(session, fields)
         club = Club(**fields)
         session.add(club)
         await session.flush()
@@ -114,6 +121,7 @@ async def update_club(request: Request) -> Response:
         club = await _club(session, request, runner=actor)
         if {"leader_account_id", "capacity", "active"} & set(fields):
             await require(request, MANAGE)
+        await _check_leader(session, fields)
         for name, value in fields.items():
             setattr(club, name, value)
         await audit(session, actor, "clubs.club_updated", "clubs_club", club.id)
