@@ -180,9 +180,9 @@ def _tables_of_modules(module_names: set[str]) -> list[Table]:
     tables: list[Table] = []
     for mapper in Base.registry.mappers:
         table = mapper.local_table
-        # Single-table inheritance maps one table twice; list it once.
-        mine = mapper.class_.__module__ in module_names and isinstance(table, Table)
-        if mine and table not in tables:
+        if not isinstance(table, Table) or mapper.class_.__module__ not in module_names:
+            continue
+        if table not in tables:  # single-table inheritance maps one table twice
             tables.append(table)
     return sorted(tables, key=lambda t: t.name)
 
