@@ -23,7 +23,7 @@ from .api import _child_entries, _entry_body, register_child
 from .eligibility import submission_problem, window_problem
 from .models import Activity, Entry
 from .staff import managed_activity, summary
-from .types import describe, types_of
+from .types import KIND_TITLES, describe, types_of
 
 
 async def activities_page(request: Request) -> Response:
@@ -72,7 +72,7 @@ async def entry_page(request: Request) -> Response:
     now = utcnow()
     return await render(request, "competitions/entry.html", {
         "entry": body, "activity": activity, "registered": "registered" in request.query_params,
-        "work_type": describe(kind) if kind else None,
+        "work_type": describe(kind) if kind else None, "kind_titles": KIND_TITLES,
         "can_submit": entry.status != "cancelled" and submission_problem(activity, now) is None
         and actor.is_guardian_of(entry.student_id),
         "can_cancel": entry.status != "cancelled" and window_problem(activity, now) is None

@@ -127,7 +127,7 @@
     }).then(function (res) {
       if (res.status === 201) {
         say("作品已提交", true);
-        window.location.reload();
+        window.location.assign(window.location.pathname);
       } else {
         say(errorText(res.body, "提交失败"), false);
       }
