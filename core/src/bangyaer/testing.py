@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +80,18 @@ def _postgres_database(base_url: str) -> Iterator[str]:
         finally:
             await conn.close()
 
-    asyncio.run(execute(f'CREATE DATABASE "{name}"'))
+    def run(sql: str) -> None:
+        # A thread of its own: the caller may already be inside an event loop
+        # (Playwright's sync API runs one), where asyncio.run() is refused.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, execute(sql)).result()
+
+    run(f'CREATE DATABASE "{name}"')
     head, _, _ = base_url.rpartition("/")
     try:
         yield f"{head}/{name}"
     finally:
-        asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -260,8 +267,7 @@ class TinyDistrict:
                 await create_account(s, staff, username=username, password=self.PASSWORD,
                                      roles=[(role, org)])
                 self.ids[username] = staff.id
-            for username, guardian, org in (("parent", parent, school_a),
-                                            ("parent_b", parent_b, school_b)):
+            for username, guardian in (("parent", parent), ("parent_b", parent_b)):
                 await create_account(s, guardian, username=username, password=self.PASSWORD,
                                      roles=[("guardian", district)])
                 self.ids[username] = guardian.id
