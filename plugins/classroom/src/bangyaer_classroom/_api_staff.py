@@ -68,17 +68,38 @@ async def update_course(request: Request) -> Response:
         return JSONResponse({"course": await _full(session, course)})
 
 
+async def set_published(session: AsyncSession, actor: Actor, course: Course,
+                        published: bool) -> None:
+    """Publish or take back a course; a course without lessons is not published."""
+    if published and not await lessons_of(session, course.id):
+        raise ApiError(409, "no_lessons", "课程还没有课时，添加课时后才能发布")
+    course.published = published
+    if published and course.published_at is None:
+        course.published_at = utcnow()
+    action = "classroom.course_published" if published else "classroom.course_unpublished"
+    await audit(session, actor, action, "classroom_course", course.id)
+
+
+async def move_lesson(session: AsyncSession, actor: Actor, course: Course, lesson_id: int,
+                      step: int) -> None:
+    """Swap a lesson with its neighbour (step -1: earlier, +1: later)."""
+    lessons = await lessons_of(session, course.id)
+    at = next((i for i, x in enumerate(lessons) if x.id == lesson_id), None)
+    if at is None:
+        raise ApiError(404, "not_found", "课时不存在")
+    other = at + step
+    if 0 <= other < len(lessons):
+        lessons[at], lessons[other] = lessons[other], lessons[at]
+    for position, lesson in enumerate(lessons, start=1):
+        lesson.position = position
+    await audit(session, actor, "classroom.lessons_ordered", "classroom_course", course.id)
+
+
 async def _set_published(request: Request, published: bool) -> Response:
     actor = await require(request, MANAGE)
     async with get_platform(request).db.transaction() as session:
         course = await _course(session, request)
-        if published and not await lessons_of(session, course.id):
-            raise ApiError(409, "no_lessons", "课程还没有课时，添加课时后才能发布")
-        course.published = published
-        if published and course.published_at is None:
-            course.published_at = utcnow()
-        action = "classroom.course_published" if published else "classroom.course_unpublished"
-        await audit(session, actor, action, "classroom_course", course.id)
+        await set_published(session, actor, course, published)
         return JSONResponse({"course": await _full(session, course)})
 
 

@@ -8,7 +8,7 @@ from types import ModuleType
 from typing import Any
 
 from bangyaer import NavItem, Permission, PluginInfo, Routes, Scope, SettingSpec, Widget, hookimpl
-from bangyaer.identity import Actor, Organisation
+from bangyaer.identity import Actor, Organisation, authorize
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import models as classroom_models
@@ -38,9 +38,10 @@ def migrations() -> str:
 
 @hookimpl
 def routes() -> Routes:
-    from . import _api_family, _api_staff, _pages
+    from . import _api_family, _api_staff, _pages, _pages_manage
 
-    return Routes(pages=_pages.routes, api=[*_api_family.routes, *_api_staff.routes])
+    return Routes(pages=[*_pages_manage.routes, *_pages.routes],
+                  api=[*_api_family.routes, *_api_staff.routes])
 
 
 @hookimpl
@@ -57,6 +58,9 @@ def nav_items(actor: Actor) -> Iterable[NavItem]:
     if actor.acting_child is not None:
         items.append(NavItem("classroom", "我的云课堂", "My cloud classes", "/classroom/mine",
                              icon="play", order=30, placement="me"))
+    if authorize(actor, MANAGE):
+        items.append(NavItem("classroom", "管理云课堂", "Manage cloud classes",
+                             "/classroom/manage", icon="play", order=31, placement="me"))
     return items
 
 
