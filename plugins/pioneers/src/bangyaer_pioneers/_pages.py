@@ -8,6 +8,7 @@ from bangyaer.db import utcnow
 from bangyaer.identity import Organisation
 from bangyaer.storage import BlobNotFound
 from bangyaer.web import ApiError, get_platform, render, require_actor, require_child
+from bangyaer.web import gettext as _
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -44,7 +45,7 @@ async def index(request: Request) -> Response:
 
 async def _activity_page(request: Request, outcome: str = "", error: ApiError | None = None
                          ) -> Response:
-    _, child = await require_child(request)
+    _actor, child = await require_child(request)
     async with get_platform(request).db.session() as session:
         activity = await session.get(Activity, request.path_params["id"])
         if activity is None or not _activities.reaches(activity, child):
@@ -69,7 +70,7 @@ async def activity_page(request: Request) -> Response:
                      text=text if isinstance(text, str) else "")
     except ApiError as exc:
         return await _activity_page(request, error=exc)
-    return await _activity_page(request, outcome="已提交，等待辅导员审核")
+    return await _activity_page(request, outcome=_("已提交，等待辅导员审核"))
 
 
 async def photo_upload(request: Request) -> Response:
@@ -79,12 +80,12 @@ async def photo_upload(request: Request) -> Response:
         await submit(request, actor, child, request.path_params["id"], photo=photo)
     except ApiError as exc:
         return await _activity_page(request, error=exc)
-    return await _activity_page(request, outcome="照片已提交，等待辅导员审核")
+    return await _activity_page(request, outcome=_("照片已提交，等待辅导员审核"))
 
 
 async def pioneer_page(request: Request) -> Response:
     """The pioneer's own page: badges earned and everything handed in."""
-    _, child = await require_child(request)
+    _actor, child = await require_child(request)
     async with get_platform(request).db.session() as session:
         earned = await _badges.awards_of(session, child.id)
         badges = await _badges.all_badges(session)
