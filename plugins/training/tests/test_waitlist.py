@@ -186,3 +186,19 @@ async def test_completing_a_class_emits_completed_for_confirmed_children(
         events = list(await s.scalars(select(EventRecord).where(
             EventRecord.type == "training.completed")))
     assert [e.subject_id for e in events] == [district.ids["child_b"]]
+
+
+async def test_a_refunded_seat_goes_down_the_waiting_list(platform, district, make_client,
+                                                          make_term, make_class):
+    from bangyaer_training import refund_seat
+
+    _, seat, queue, _ = await _full_class_with_queue(
+        platform, district, make_client, make_term, make_class)
+    async with platform.db.transaction() as s:
+        await confirm_seat(s, seat, reference="pay-1")
+    async with platform.db.transaction() as s:
+        await refund_seat(s, seat, reference="refund-1")
+    await drain(platform)
+
+    assert await _state(platform, seat) == "refunded"
+    assert await _state(platform, queue[0]) == "awaiting_payment"

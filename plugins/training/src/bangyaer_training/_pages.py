@@ -60,6 +60,8 @@ async def class_page(request: Request) -> Response:
     }, status_code=status)
 
 
+# Not yet: a withdraw button on this page; acceptable because families can withdraw
+# through DELETE /api/v1/training/enrollments/{id}, and the page lists every state.
 async def mine(request: Request) -> Response:
     _, child = await require_child(request)
     async with get_platform(request).db.session() as session:

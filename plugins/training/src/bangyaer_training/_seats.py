@@ -196,6 +196,25 @@ async def confirm_seat(
     return enrollment
 
 
+async def refund_seat(
+    session: AsyncSession, enrollment_id: int, *, reference: str,
+    account_id: int | None = None,
+) -> Enrollment:
+    """Record a refund of a confirmed seat (the ledger's other seam); the seat moves on."""
+    enrollment = await session.get(Enrollment, enrollment_id, with_for_update=True)
+    if enrollment is None:
+        raise SeatError("not_found", f"报名 {enrollment_id} 不存在")
+    if enrollment.state == State.refunded:
+        return enrollment
+    if enrollment.state != State.confirmed:
+        raise SeatError("not_refundable", "只有已确认缴费的报名可以退费")
+    enrollment.payment_ref = reference
+    move(session, enrollment, State.refunded, "refunded", account_id)
+    await release_seat(session, enrollment.class_id)
+    await enqueue(session, PROMOTE_JOB, {"class_id": enrollment.class_id})
+    return enrollment
+
+
 async def expire_if_due(session: AsyncSession, enrollment_id: int,
                         now: dt.datetime | None = None) -> bool:
     """Let an unpaid seat go when its deadline has passed; True if it did."""
