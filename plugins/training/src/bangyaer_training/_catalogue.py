@@ -28,7 +28,7 @@ class Filters:
     eligible_only: bool = False
 
 
-def _query(filters: Filters) -> Select[tuple[TrainingClass, Course, Campus, Term]]:
+def _query(filters: Filters) -> Select[TrainingClass, Course, Campus, Term]:
     query = (
         select(TrainingClass, Course, Campus, Term)
         .join(Course, Course.id == TrainingClass.course_id)

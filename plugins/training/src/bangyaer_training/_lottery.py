@@ -27,6 +27,7 @@ log = logging.getLogger("bangyaer.training")
 SWEEP_JOB = "training.sweep"
 NOTIFY_JOB = "training.notify_draw"
 NOTIFY_BATCH = 500
+CHUNK = 5000
 
 
 def new_seed() -> tuple[str, str]:
@@ -112,8 +113,11 @@ async def apply_draw(session: AsyncSession, term: Term, *, payment_hours: int) -
                                     TrainingClass.mode == Mode.lottery))}
     admitted = set(result["admitted"])
     await _settle_losers(session, result, now)
-    rows = await session.scalars(select(Enrollment).where(Enrollment.id.in_(admitted))) \
-        if admitted else []
+    ids = sorted(admitted)
+    rows: list[Enrollment] = []
+    for start in range(0, len(ids), CHUNK):  # a driver takes at most 32,767 parameters
+        rows += await session.scalars(
+            select(Enrollment).where(Enrollment.id.in_(ids[start:start + CHUNK])))
     for enrollment in rows:
         klass = classes[enrollment.class_id]
         klass.taken += 1
