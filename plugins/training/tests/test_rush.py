@@ -9,11 +9,9 @@ from bangyaer.web import create_app
 from bangyaer_training.models import SEATED, Enrollment, TrainingClass
 from sqlalchemy import func, select
 
-from ._families import family_client, make_families
 
-
-async def test_fifty_concurrent_guardians_fill_ten_seats_exactly(platform, district,
-                                                                  make_term, make_class):
+async def test_fifty_concurrent_guardians_fill_ten_seats_exactly(
+        platform, district, make_term, make_class, make_families, family_client):
     klass = await make_class(await make_term(), capacity=10)
     families = await make_families(platform, 50, district.ids["district"],
                                    district.paths["school_a"])
@@ -36,8 +34,8 @@ async def test_fifty_concurrent_guardians_fill_ten_seats_exactly(platform, distr
         await c.aclose()
 
 
-async def test_concurrent_retries_with_one_key_take_one_seat(platform, district, make_term,
-                                                             make_class):
+async def test_concurrent_retries_with_one_key_take_one_seat(
+        platform, district, make_term, make_class, make_families, family_client):
     klass = await make_class(await make_term(), capacity=10)
     [(account, child)] = await make_families(platform, 1, district.ids["district"],
                                              district.paths["school_a"])
