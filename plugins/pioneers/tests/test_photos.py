@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 from bangyaer.platform import Platform
 from bangyaer.storage import BlobRecord
 from bangyaer_pioneers.models import Kind
+from PIL import Image
 from sqlalchemy import func, select
 
 from .conftest import Appoint, ClientFor, MakeActivity
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+
+def picture(fmt: str = "PNG", **save: Any) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (192, 48, 26)).save(out, fmt, **save)
+    return out.getvalue()
+
+
+PNG = picture()
 
 
 @pytest.fixture
@@ -62,7 +71,7 @@ async def test_a_photo_over_the_limit_is_refused_and_not_kept(
     activity = await make_activity(kind=Kind.photo)
     parent = await client_for("parent", "child_1")
 
-    response = await upload(parent, activity, PNG + b"\x00" * 2048)
+    response = await upload(parent, activity, b"\x89PNG\r\n\x1a\n" + b"\x00" * 2048)
 
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "photo_too_large"
@@ -103,3 +112,34 @@ async def test_photo_is_hidden_from_another_family_and_shown_to_the_counsellor(
 
     assert (await (await client_for("parent_b", "child_b")).get(url)).status_code == 403
     assert (await (await client_for("teacher_a")).get(url)).status_code == 200
+
+
+async def test_the_place_a_photo_was_taken_is_not_kept(client_for: ClientFor,
+                                                       make_activity: MakeActivity) -> None:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (30.0, 15.0, 0.0)}  # GPS: latitude
+    photo = picture("JPEG", exif=exif.tobytes())
+    assert b"PhoneMaker" in photo
+    activity = await make_activity(kind=Kind.photo)
+    parent = await client_for("parent", "child_1")
+
+    url = (await upload(parent, activity, photo, "照片.jpg")).json()["photo_url"]
+    stored = (await parent.get(url)).content
+
+    assert b"PhoneMaker" not in stored and b"Exif" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert (image.format, image.size) == ("JPEG", (8, 6))
+        assert not image.getexif()
+
+
+async def test_a_broken_picture_is_refused_and_not_kept(
+        client_for: ClientFor, make_activity: MakeActivity, platform: Platform) -> None:
+    activity = await make_activity(kind=Kind.photo)
+    parent = await client_for("parent", "child_1")
+
+    response = await upload(parent, activity, b"\x89PNG\r\n\x1a\n" + b"\x00" * 200)
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "broken_photo"
+    assert await blob_count(platform) == 0
