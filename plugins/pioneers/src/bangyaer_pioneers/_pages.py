@@ -19,6 +19,9 @@ from ._access import reach_of
 from ._api_family import receive_photo, submit
 from .models import Activity, News, State, Submission
 
+# Not yet: pages for opening activities, posting brigade news, appointing
+# counsellors and awarding badges; acceptable because the JSON API does all
+# four and the review, the daily task, has its page.
 NEWS_ON_PAGE = 5
 REVIEW_PAGE = 50
 
