@@ -6,18 +6,20 @@ import datetime as dt
 import io
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from reportlab.lib.utils import ImageReader
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import events
 from ..db import utcnow
 from ..identity import Actor, Person, audit
-from ..storage import BlobStore, save_blob
+from ..storage import BlobInfo, BlobRecord, BlobStore
 from ._pdf import CertificateText, render_pdf
 from ._serial import is_well_formed, new_serial, normalise
 from ._template import CertificateTemplate
@@ -133,19 +135,61 @@ async def issue_certificate(
     if issued_on is None:
         issued_on = utcnow().astimezone(ZoneInfo(platform.settings.timezone)).date()
 
+    draft = await prepare(platform, holder, template, award, activity_title, issued_on)
+    info = await store_pdf(platform, draft.pdf)
+    return await record(session, draft, info, source=(plugin, key), batch_id=batch_id)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A certificate laid out but not yet stored or recorded."""
+
+    holder: Person
+    template: CertificateTemplate
+    text: CertificateText
+    pdf: bytes
+
+
+async def prepare(platform: Platform, holder: Person, template: CertificateTemplate,
+                  award: str, activity_title: str, issued_on: dt.date) -> Draft:
     seal = await _image(platform.blobs, template.seal_sha256)
     background = await _image(platform.blobs, template.background_sha256)
     serial = new_serial(issued_on.year)
     text = CertificateText(holder.name, activity_title, award, issued_on, serial,
                            verify_url(platform, serial))
-    pdf = render_pdf(template, text, seal=seal, background=background)
-    info = await save_blob(session, platform.blobs, _one_chunk(pdf), max_size=MAX_PDF_BYTES,
-                           content_type="application/pdf")
+    return Draft(holder, template, text, render_pdf(template, text, seal=seal,
+                                                    background=background))
+
+
+async def store_pdf(platform: Platform, pdf: bytes) -> BlobInfo:
+    """Write the PDF's bytes; separate from recording so a batch writes many at once."""
+    if len(pdf) > MAX_PDF_BYTES:
+        raise CertificateError(f"certificate PDF is {len(pdf)} bytes; at most {MAX_PDF_BYTES}")
+    return await platform.blobs.put(_one_chunk(pdf), max_size=MAX_PDF_BYTES)
+
+
+async def _record_blob(session: AsyncSession, info: BlobInfo) -> None:
+    # save_blob's insert, for bytes already put: the batch stores a chunk's
+    # PDFs concurrently (their fsyncs overlap), then records them in order.
+    values = {"sha256": info.sha256, "size": info.size, "content_type": "application/pdf",
+              "created_at": utcnow()}
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else \
+        sqlite.insert
+    await session.execute(
+        insert(BlobRecord).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
+
+
+async def record(session: AsyncSession, draft: Draft, info: BlobInfo, *,
+                 source: tuple[str, str], batch_id: int | None = None) -> Certificate:
+    """Record a stored certificate and emit its event; the winner if another got there first."""
+    plugin, key = source
+    text = draft.text
+    await _record_blob(session, info)
     certificate = Certificate(
-        serial=serial, holder_id=holder.id, holder_name=holder.name, source_plugin=plugin,
-        source_key=key, activity_title=activity_title, award=award, issuer=template.issuer,
-        issued_on=issued_on, pdf_sha256=info.sha256, status=CertificateStatus.valid,
-        batch_id=batch_id, created_at=utcnow(),
+        serial=text.serial, holder_id=draft.holder.id, holder_name=text.name,
+        source_plugin=plugin, source_key=key, activity_title=text.activity, award=text.award,
+        issuer=draft.template.issuer, issued_on=text.issued_on, pdf_sha256=info.sha256,
+        status=CertificateStatus.valid, batch_id=batch_id, created_at=utcnow(),
     )
     try:
         # A savepoint: when a concurrent issue for the same source won the
@@ -159,11 +203,12 @@ async def issue_certificate(
             raise
         return winner
     await events.emit(
-        session, ISSUED_EVENT, subject_id=holder.id, certificate_id=certificate.id,
-        serial=serial, award=award, activity_title=activity_title, source_plugin=plugin,
-        source_key=key, issued_on=issued_on.isoformat(), url=f"/verify/{serial}",
+        session, ISSUED_EVENT, subject_id=draft.holder.id, certificate_id=certificate.id,
+        serial=text.serial, award=text.award, activity_title=text.activity,
+        source_plugin=plugin, source_key=key, issued_on=text.issued_on.isoformat(),
+        url=f"/verify/{text.serial}",
     )
-    log.info("certificate %s issued for %s:%s", serial, plugin, key)
+    log.info("certificate %s issued for %s:%s", text.serial, plugin, key)
     return certificate
 
 
