@@ -104,3 +104,17 @@ async def test_a_file_that_is_not_a_video_is_refused_and_not_kept(
         assert await session.scalar(select(func.count()).select_from(BlobRecord)) == 0
         lesson = await session.get(Lesson, course["lessons"][1])
         assert lesson is not None and lesson.video_sha256 is None
+
+
+async def test_a_video_is_served_a_byte_range_at_a_time(client_for: ClientFor,
+                                                        course: dict[str, Any]) -> None:
+    lesson = course["lessons"][1]
+    await (await client_for("staff")).post(f"/api/v1/parent_school/lessons/{lesson}/video",
+                                           files={"file": ("lesson.mp4", MP4, "video/mp4")})
+
+    part = await (await client_for("parent")).get(f"/parent_school/lessons/{lesson}/video",
+                                                  headers={"Range": "bytes=4-11"})
+
+    assert part.status_code == 206
+    assert part.content == b"ftypmp42"
+    assert part.headers["content-range"] == f"bytes 4-11/{len(MP4)}"

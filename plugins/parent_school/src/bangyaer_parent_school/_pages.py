@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from bangyaer.storage import BlobNotFound
 from bangyaer.web import ApiError, get_platform, render
 from bangyaer.web import gettext as _
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response
 
 from . import _certificate, _courses, _lectures, _quiz
 from ._guardian import Learner, require_guardian
 from ._markdown import render_markdown
+from ._stream import stream_blob
 
 
 async def _guardian(request: Request) -> Learner:
@@ -129,8 +129,7 @@ async def certificate(request: Request) -> Response:
         sha = await _certificate.pdf_of(session, state.completion) if state.completion else None
     if sha is None:
         raise HTTPException(404, "还没有这门课程的结业证书")
-    return await _stream(platform, sha, "application/pdf",
-                         {"Content-Disposition": 'inline; filename="certificate.pdf"'})
+    return await _blob(request, sha, "application/pdf", 'inline; filename="certificate.pdf"')
 
 
 async def video(request: Request) -> Response:
@@ -143,20 +142,17 @@ async def video(request: Request) -> Response:
             raise _page_error(exc) from None
     if lesson.video_sha256 is None:
         raise HTTPException(404, "这节课没有视频文件")
-    # Not yet: Range requests (seeking); acceptable for lessons of a few
-    # minutes, which phones play from the start.
-    return await _stream(platform, lesson.video_sha256, lesson.video_type or "video/mp4", {})
+    # Byte ranges: phones' players (Safari's above all) seek, and start, with them.
+    return await _blob(request, lesson.video_sha256, lesson.video_type or "video/mp4")
 
 
-async def _stream(platform: Any, sha: str, media_type: str,
-                  headers: dict[str, str]) -> Response:
+async def _blob(request: Request, sha: str, media_type: str,
+                disposition: str | None = None) -> Response:
     try:
-        size = await platform.blobs.size(sha)
-    except BlobNotFound:
-        raise HTTPException(404, "文件已丢失") from None
-    return StreamingResponse(platform.blobs.open(sha), media_type=media_type, headers={
-        "Content-Length": str(size), "Cache-Control": "private, max-age=3600",
-        "X-Content-Type-Options": "nosniff", **headers})
+        return await stream_blob(request, get_platform(request), sha, media_type,
+                                 disposition=disposition)
+    except ApiError as exc:
+        raise _page_error(exc) from None
 
 
 async def lecture_page(request: Request) -> Response:
