@@ -262,3 +262,27 @@ async def test_counsellor_lists_only_their_own_pioneers_hand_ins(
         f"/api/v1/pioneers/activities/{activity}/submissions")).json()
 
     assert [s["child_id"] for s in body["submissions"]] == [district.ids["child_2"]]
+
+
+async def test_a_double_tap_keeps_one_hand_in(client_for: ClientFor,
+                                              make_activity: MakeActivity,
+                                              platform: Platform) -> None:
+    import anyio
+    from bangyaer_pioneers.models import Submission
+
+    activity = await make_activity()
+    first = await client_for("parent", "child_1")
+    second = await client_for("parent", "child_1")
+    statuses: list[int] = []
+
+    async def tap(client: object, text: str) -> None:
+        statuses.append((await hand_in(client, activity, text)).status_code)  # type: ignore
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(tap, first, "第一次")
+        group.start_soon(tap, second, "第二次")
+
+    assert statuses == [201, 201]
+    async with platform.db.session() as session:
+        rows = list(await session.scalars(select(Submission)))
+    assert len(rows) == 1 and rows[0].text in ("第一次", "第二次")
