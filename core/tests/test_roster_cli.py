@@ -118,13 +118,18 @@ def test_unknown_columns_are_reported_as_ignored(home, tmp_path):
     assert result.stderr.splitlines() == ["已忽略未知列 (ignored column)：备注"]
 
 
+def test_a_small_file_shows_no_progress_bar(home, tmp_path):
+    result = invoke(home, write(tmp_path / "r.csv", ROWS))
+    assert "(reading)" not in result.output and "(writing)" not in result.output
+
+
 def test_dry_run_says_so_and_writes_nothing(home, tmp_path):
     result = invoke(home, write(tmp_path / "r.csv", ROWS), "--dry-run")
     assert result.stdout.splitlines()[0] == "r.csv：3 行，检查完成，已回滚 (dry run, rolled back)"
     assert count_people(home) == 0
 
 
-def test_a_large_file_shows_a_progress_bar(home, tmp_path):
+def test_a_large_file_shows_progress_bars_for_reading_and_writing(home, tmp_path):
     out = io.StringIO()
     writer = csv.writer(out)
     for i in range(2000):
@@ -132,6 +137,7 @@ def test_a_large_file_shows_a_progress_bar(home, tmp_path):
                          "", "", "", "", ""])
     result = invoke(home, write(tmp_path / "r.csv", out.getvalue().splitlines()))
     assert result.exit_code == 0
+    assert "读取名册 (reading)" in result.stdout
     assert "写入名册 (writing)" in result.stdout
     assert count_people(home, kind="student") == 2000
 

@@ -450,3 +450,14 @@ async def test_a_file_with_only_a_header_is_refused(platform, tmp_path):
     with pytest.raises(RosterInvalid) as caught:
         await import_roster_file(platform.db, write_csv(tmp_path / "r.csv", []))
     assert [str(p) for p in caught.value.problems] == ["文件：表头下没有任何学生数据"]
+
+
+@pytest.mark.parametrize("writer", [write_csv, write_xlsx], ids=["csv", "xlsx"])
+def test_reading_reports_progress_against_the_files_size(tmp_path, writer):
+    from bangyaer.roster import load_roster
+
+    rows = [change(GOOD_ROWS[3], 学号=f"S{i:04d}") for i in range(2499)]
+    path = writer(tmp_path / f"r.{writer.__name__[6:]}", rows)
+    calls = []
+    load_roster(path, lambda done, expected: calls.append((done, expected)))
+    assert calls == [(1000, 2500), (2000, 2500), (2500, 2500)]

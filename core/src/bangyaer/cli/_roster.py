@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import contextlib
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -26,7 +26,6 @@ from . import State, main, pass_state, run
 MAX_PROBLEMS_SHOWN = 50
 # Smaller files finish before a progress bar would be any use.
 PROGRESS_FROM_ROWS = 2000
-ANNOUNCE_FROM_BYTES = 256 * 1024
 
 
 @main.group()
@@ -49,11 +48,9 @@ def roster_import(state: State, file: Path, deactivate_missing: bool, dry_run: b
     Every row is checked first; if any row is wrong, nothing is imported.
     Importing the same file again changes nothing.
     """
-    if file.stat().st_size >= ANNOUNCE_FROM_BYTES:
-        # A district's file takes a while to read and check before the bar appears.
-        click.echo(f"读取并检查 {file.name} (reading and checking)…", err=True)
     try:
-        checked = load_roster(file)
+        with _ReadingBar() as reading:
+            checked = load_roster(file, reading)
     except RosterInvalid as exc:
         _fail(exc)
     for name in checked.ignored_columns:
@@ -76,6 +73,29 @@ def roster_import(state: State, file: Path, deactivate_missing: bool, dry_run: b
             await platform.close()
 
     _print_report(run(go()))
+
+
+class _ReadingBar:
+    """A progress bar for reading, shown once the file turns out to be large."""
+
+    def __init__(self) -> None:
+        self._stack = contextlib.ExitStack()
+        self._update: Callable[[int], None] | None = None
+        self._done = 0
+
+    def __call__(self, done: int, expected: int | None) -> None:
+        if self._update is None and expected and expected >= PROGRESS_FROM_ROWS:
+            bar = click.progressbar(length=expected, label="读取名册 (reading)")
+            self._update = self._stack.enter_context(bar).update
+        if self._update is not None:
+            self._update(done - self._done)
+        self._done = done
+
+    def __enter__(self) -> _ReadingBar:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
 
 
 @contextlib.contextmanager

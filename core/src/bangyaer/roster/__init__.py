@@ -26,7 +26,7 @@ from ._model import (
     SchoolSpec,
     StudentSpec,
 )
-from ._read import read_table
+from ._read import RowProgress, read_table
 from ._report import KIND_TITLES, Counts, ImportReport
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "Progress",
     "Roster",
     "RosterInvalid",
+    "RowProgress",
     "SchoolSpec",
     "StudentSpec",
     "apply_roster",

@@ -15,7 +15,7 @@ from ._check import check_table
 from ._model import Roster
 from ._orgs import write_organisations
 from ._people import deactivate_missing, write_guardians, write_guardianships, write_students
-from ._read import read_table
+from ._read import RowProgress, read_table
 from ._report import ImportReport
 
 log = logging.getLogger("bangyaer.roster")
@@ -31,9 +31,9 @@ class _DryRun(Exception):
         self.report = report
 
 
-def load_roster(path: Path) -> Roster:
+def load_roster(path: Path, progress: RowProgress | None = None) -> Roster:
     """Read and check a roster file; raises RosterInvalid listing every problem."""
-    return check_table(read_table(path), source=path.name)
+    return check_table(read_table(path, progress), source=path.name)
 
 
 async def ensure_district(session: AsyncSession, name: str = DEFAULT_DISTRICT_NAME,
