@@ -30,6 +30,7 @@ import secrets
 import socket
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -54,7 +55,7 @@ def platform_app(url: str) -> Any:
     from bangyaer.settings import load_settings
     from bangyaer.web import create_app
 
-    data = Path(os.environ.get("TMPDIR", "/tmp")) / f"bangyaer-bench-{os.getpid()}"
+    data = Path(tempfile.gettempdir()) / f"bangyaer-bench-{os.getpid()}"
     settings = load_settings(data, environ={}, secret_key=SECRET, database_url=url,
                              embedded_worker=False)
     return create_app(platform=Platform(settings, plugins=[bangyaer_training.plugin],
@@ -118,7 +119,8 @@ async def build(url: str, guardians: int) -> tuple[list[tuple[int, int]], list[i
     from bangyaer.settings import load_settings
     from bangyaer_training._lottery import new_seed
 
-    settings = load_settings(Path("/nonexistent-bench"), environ={}, secret_key=SECRET,
+    settings = load_settings(Path(tempfile.gettempdir()) / "bangyaer-bench-build", environ={},
+                             secret_key=SECRET,
                              database_url=url, embedded_worker=False)
     platform = Platform(settings, plugins=[bangyaer_training.plugin], discover=False)
     await platform.create_schema()
