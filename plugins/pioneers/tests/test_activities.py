@@ -261,7 +261,8 @@ async def test_counsellor_lists_only_their_own_pioneers_hand_ins(
     body = (await (await client_for("teacher_a")).get(
         f"/api/v1/pioneers/activities/{activity}/submissions")).json()
 
-    assert [s["child_id"] for s in body["submissions"]] == [district.ids["child_2"]]
+    assert [(s["child_id"], s["child_name"]) for s in body["submissions"]] == [
+        (district.ids["child_2"], "王小红")]
 
 
 async def test_a_double_tap_keeps_one_hand_in(client_for: ClientFor,

@@ -81,7 +81,7 @@ async def test_counsellor_returns_a_hand_in_from_the_review_page(
     teacher = await client_for("teacher_a")
     listing = await teacher.get("/pioneers/review")
     sub = re.search(r'action="/pioneers/review/(\d+)"', listing.text)
-    assert sub is not None
+    assert sub is not None and "王小明" in listing.text
 
     done = await teacher.post(f"/pioneers/review/{sub.group(1)}", data={
         "csrf_token": token(listing.text), "decision": "return", "comment": "请多写几句"},

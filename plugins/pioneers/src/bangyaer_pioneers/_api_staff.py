@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bangyaer.db import utcnow
-from bangyaer.identity import Actor, OrgKind, audit, authorize
+from bangyaer.identity import Actor, OrgKind, Person, audit, authorize
 from bangyaer.web import ApiError, Body, Field, api, get_platform, read_json, require_actor
 from sqlalchemy import select
 from starlette.requests import Request
@@ -150,14 +150,17 @@ async def list_submissions(request: Request) -> Response:
     state = request.query_params.get("state")
     async with get_platform(request).db.session() as session:
         activity = await _activities.load_activity(session, request.path_params["id"])
-        query = (select(Submission).where(Submission.activity_id == activity.id,
-                                          reach.where(Submission.org_path))
+        query = (select(Submission, Person.name)
+                 .join(Person, Person.id == Submission.child_id)
+                 .where(Submission.activity_id == activity.id,
+                        reach.where(Submission.org_path))
                  .order_by(Submission.submitted_at, Submission.id))
         if state:
             query = query.where(Submission.state == state)
-        subs = list(await session.scalars(query))
+        rows = (await session.execute(query)).all()
     return JSONResponse({"activity": _activities.activity_json(activity, utcnow()),
-                         "submissions": [_activities.submission_json(s) for s in subs]})
+                         "submissions": [{**_activities.submission_json(s), "child_name": name}
+                                         for s, name in rows]})
 
 
 @api("Approve a hand-in, or return it with a comment", body=REVIEW_BODY,

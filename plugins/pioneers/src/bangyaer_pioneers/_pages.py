@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bangyaer.db import utcnow
-from bangyaer.identity import Organisation
+from bangyaer.identity import Organisation, Person
 from bangyaer.storage import BlobNotFound
 from bangyaer.web import ApiError, get_platform, render, require_actor, require_child
 from bangyaer.web import gettext as _
@@ -132,10 +132,12 @@ async def review_page(request: Request) -> Response:
         if not reach:
             raise HTTPException(403, "您还不是任何大队或中队的辅导员")
         rows = await session.execute(
-            select(Submission, Activity).join(Activity, Activity.id == Submission.activity_id)
+            select(Submission, Activity.title, Person.name)
+            .join(Activity, Activity.id == Submission.activity_id)
+            .join(Person, Person.id == Submission.child_id)
             .where(Submission.state == State.submitted, reach.where(Submission.org_path))
             .order_by(Submission.submitted_at, Submission.id).limit(REVIEW_PAGE))
-        pending = [(_activities.submission_json(s), a.title) for s, a in rows]
+        pending = [(_activities.submission_json(s), title, name) for s, title, name in rows]
     return await render(request, "pioneers/review.html", {
         "pending": pending, "done": request.query_params.get("done") == "1"})
 
