@@ -56,3 +56,13 @@ async def test_a_form_with_a_question_left_out_says_which(client_for: ClientFor,
                              data={"csrf_token": token(form)})
 
     assert done.status_code == 422 and "第 1 题还没有作答" in done.text
+
+
+async def test_the_home_reads_in_english_when_asked(client_for: ClientFor,
+                                                   course: dict[str, Any]) -> None:
+    parent = await client_for("parent")
+    await parent.get("/lang/en")
+
+    page = (await parent.get("/parent_school/")).text
+
+    assert "<h1>Parent school</h1>" in page and "0 of 2 lessons done" in page

@@ -97,3 +97,14 @@ async def test_review_page_is_refused_to_a_teacher_who_is_no_counsellor(
     response = await (await client_for("teacher_a")).get("/pioneers/review")
 
     assert response.status_code == 403
+
+
+async def test_the_page_reads_in_english_when_asked(client_for: ClientFor,
+                                                   make_activity: MakeActivity) -> None:
+    await make_activity()
+    parent = await client_for("parent", "child_1")
+    await parent.get("/lang/en")
+
+    page = (await parent.get("/pioneers/")).text
+
+    assert "<h1>Young Pioneers</h1>" in page and "Online activities" in page
