@@ -113,3 +113,22 @@ def test_demo_serves_on_the_given_address_unless_told_not_to(demo_runs, monkeypa
     result = invoke(home, "--port", "8123", "--json")
     assert result.exit_code == 0, result.output
     assert served == [("127.0.0.1", 8123, 1)]
+
+
+def test_demo_refuses_a_database_that_holds_a_real_district(tmp_path, monkeypatch):
+    for name in ("BANGYAER_DATABASE_URL", "BANGYAER_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    roster = tmp_path / "r.csv"
+    roster.write_text("学校代码,学校名称,学段,年级,班级,学号,学生姓名\n"
+                      "P01,湖滨小学,小学,3,2,S1,王小明\n", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["--data-dir", str(home), "init"]).exit_code == 0
+    assert runner.invoke(main, ["--data-dir", str(home), "db", "upgrade"]).exit_code == 0
+    imported = runner.invoke(main, ["--data-dir", str(home), "roster", "import", str(roster)])
+    assert imported.exit_code == 0, imported.output
+    result = invoke(home, "--no-serve")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: 数据库中已有“本区”的真实数据，演示未写入任何内容 "
+        "(this database holds a real district; use an empty data directory for the demo)")

@@ -61,6 +61,8 @@ async def seed_demo(platform: Platform, today: dt.date | None = None) -> DemoRes
         result = DemoResult(seeded=district is None)
         if district is None:
             district = await _seed(session, secret, today)
+            # Not yet: a plugin enabled after the first run adds no demo content;
+            # acceptable because a fresh data directory gives the whole demo in seconds.
             result.plugin_failures = await _plugin_demo_data(platform, session, district)
         result.accounts = await printed_accounts(session, secret, check=not result.seeded)
         result.counts = await _counts(session)
