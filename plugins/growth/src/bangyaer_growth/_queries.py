@@ -31,7 +31,7 @@ class Summary:
     training_hours: float
 
 
-def _query(student_id: int, filters: Filters, zone: ZoneInfo) -> Select[tuple[Record]]:
+def _query(student_id: int, filters: Filters, zone: ZoneInfo) -> Select[Record]:
     query = select(Record).where(Record.student_id == student_id, Record.withdrawn.is_(False))
     if filters.year is not None:
         # The year as the family counts it, in the district's zone.
