@@ -92,6 +92,9 @@ def _entry_ref(payload: dict[str, Any]) -> str | None:
 
 
 def _known(event: Event, p: dict[str, Any], when: dt.datetime) -> Described | None:
+    # Not yet: competitions and training events carry no subject category
+    # (科技, 艺术 …), so theirs default to 竞赛 and 培训; a ``category`` in
+    # their payload is used as soon as they send one.
     category = _text(p, "category", 32)
     activity = _text(p, "activity_title", 150)
     klass = _text(p, "class_name", 150)
