@@ -132,3 +132,20 @@ def test_demo_refuses_a_database_that_holds_a_real_district(tmp_path, monkeypatc
     assert result.stderr.splitlines()[-1] == (
         "Error: 数据库中已有“本区”的真实数据，演示未写入任何内容 "
         "(this database holds a real district; use an empty data directory for the demo)")
+
+
+async def test_demo_config_carries_every_plugins_demo_settings(demo_runs):
+    import tomllib
+
+    home, first, _ = demo_runs
+    assert first.exit_code == 0, first.output
+    config = tomllib.loads((home / "bangyaer.toml").read_text(encoding="utf-8"))
+    platform = Platform(load_settings(home, environ={}))
+    try:
+        wanted = {(plugin_id, spec.key): spec.demo
+                  for plugin_id, specs in platform.host.call("settings_schema")
+                  for spec in specs if spec.demo is not None}
+    finally:
+        await platform.close()
+    assert {key: config["plugins"][key[0]][key[1]] for key in wanted} == wanted
+    assert config["bangyaer"]["base_url"] == "http://127.0.0.1:8000"

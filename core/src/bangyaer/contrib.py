@@ -122,3 +122,6 @@ class SettingSpec:
     help: str = ""
     secret: bool = False
     choices: Sequence[Any] = field(default_factory=tuple)
+    # The value `bangyaer demo` writes into a new demo configuration, e.g.
+    # an integration's sandbox switch; None leaves the setting out.
+    demo: Any = None

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+import tomlkit
 
 from ..db._migrate import MigrationError, upgrade
 from ..demo import DemoResult, seed_demo
@@ -33,6 +34,7 @@ def demo(state: State, no_serve: bool, as_json: bool, host: str, port: int) -> N
 
     data_dir = Path(state.data_dir_option or DEFAULT_DATA_DIR)
     if write_default_config(data_dir):
+        _write_demo_settings(State(state.data_dir_option), f"http://{host}:{port}")
         say(f"created {data_dir / CONFIG_FILE}")
     # Settings are read after the file exists, so the new secret key is in them.
     state = State(state.data_dir_option)
@@ -58,6 +60,27 @@ def demo(state: State, no_serve: bool, as_json: bool, host: str, port: int) -> N
         from ._serve import serve_app
 
         serve_app(state, host, port, 1)
+
+
+def _write_demo_settings(state: State, base_url: str) -> None:
+    """Put each plugin's demo values (SettingSpec.demo) into a new demo bangyaer.toml.
+
+    This is how an integration runs offline in the demo — DingTalk turns on
+    its sandbox — without the core knowing any plugin by name.
+    """
+    platform = state.platform()
+    path = state.data_dir / CONFIG_FILE
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    doc["bangyaer"]["base_url"] = base_url  # type: ignore[index]
+    plugins = doc.setdefault("plugins", tomlkit.table())
+    for plugin_id, specs in platform.host.call("settings_schema"):
+        values = {spec.key: spec.demo for spec in specs if spec.demo is not None}
+        if values:
+            table = tomlkit.table()
+            table.update(values)
+            plugins[plugin_id] = table
+    path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    run(platform.close())
 
 
 def _report(result: DemoResult, as_json: bool, say: Callable[[str], None]) -> None:

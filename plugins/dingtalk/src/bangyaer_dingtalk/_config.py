@@ -46,7 +46,7 @@ def settings_specs() -> list[SettingSpec]:
         SettingSpec("sync_interval_hours", "int", 24,
                     help="Hours between scheduled roster syncs; 0 stops rescheduling."),
         SettingSpec("http_timeout_seconds", "float", 10.0),
-        SettingSpec("sandbox", "bool", False,
+        SettingSpec("sandbox", "bool", False, demo=True,
                     help="Serve the DingTalk sandbox under /dingtalk/_sandbox and use it. "
                     "Demos and development only: it hands out sign-in codes to anyone."),
         SettingSpec("sandbox_fixture", "str", "",
