@@ -152,3 +152,15 @@ def test_serial_carries_eighty_random_bits():
     serial = new_serial(2026)
 
     assert len(serial.split("-", 1)[1].replace("-", "")) == 17  # 16 × 5 bits + check
+
+
+def test_template_survives_the_batch_rows_json():
+    template = CertificateTemplate(title="结业证书", wording="{name} 完成“{activity}”。",
+                                   issuer="区少年宫", seal_sha256="a" * 64)
+
+    assert CertificateTemplate.from_json(template.to_json()) == template
+
+
+def test_template_with_an_image_that_is_not_a_blob_name_is_refused():
+    with pytest.raises(ValueError, match=r"^background_sha256 'seal\.png': expected a blob"):
+        CertificateTemplate(background_sha256="seal.png")

@@ -120,3 +120,12 @@ async def test_verification_page_needs_no_sign_in_and_sets_no_cookie(platform, d
     page = await client.get(f"/verify/{serial}")
 
     assert page.status_code == 200 and "set-cookie" not in page.headers
+
+
+async def test_verification_page_reads_in_english_after_the_switch(platform, district, client):
+    _, serial = await issue(platform, district.ids["child_1"])
+    await client.get("/lang/en")
+
+    page = await client.get(f"/verify/{serial}")
+
+    assert "This certificate is valid" in page.text and "Date of issue" in page.text
