@@ -23,6 +23,9 @@ async def record_event(session: AsyncSession, event: Event) -> None:
     if student is None or student.kind != PersonKind.student:
         return
     ref = cancelled_ref(event)
+    # Not yet: a cancellation delivered before its registration (a retried
+    # delivery) leaves the registration shown; acceptable because deliveries
+    # run in event order unless one fails, and re-registering is rare.
     if ref is not None:
         await session.execute(update(Record).where(
             Record.student_id == student.id, Record.ref == ref).values(withdrawn=True))
