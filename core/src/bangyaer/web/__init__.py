@@ -12,22 +12,31 @@ from ._context import (
     require_child,
 )
 from ._i18n import N_, current_locale, gettext
+from ._ranges import ByteRange, Unsatisfiable, parse_range
+from ._stream import stream_blob
+from ._upload import Upload, single_file
 
 __all__ = [
     "N_",
     "ApiError",
     "Body",
+    "ByteRange",
     "Field",
+    "Unsatisfiable",
+    "Upload",
     "api",
     "create_app",
     "current_locale",
     "get_actor",
     "get_platform",
     "gettext",
+    "parse_range",
     "read_json",
     "render",
     "require",
     "require_actor",
     "require_child",
+    "single_file",
     "start_session",
+    "stream_blob",
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from bangyaer.db import utcnow
 from bangyaer.identity import Actor, audit
-from bangyaer.web import ApiError, api, get_platform, read_json, require
+from bangyaer.web import ApiError, api, get_platform, read_json, require, single_file
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -17,7 +17,6 @@ from . import _input
 from ._courses import MANAGE, documents_of, lessons_of
 from ._json import course_json, lesson_json
 from ._media import DOCUMENT_KINDS, VIDEO_KINDS, store_upload
-from ._upload import single_file
 from .models import Course, Document, Lesson, LessonKind
 
 

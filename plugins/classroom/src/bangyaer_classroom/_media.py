@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 from bangyaer.platform import Platform
 from bangyaer.storage import BlobTooLarge, save_blob
-from bangyaer.web import ApiError
-
-from ._upload import Upload
+from bangyaer.web import ApiError, Upload
 
 SNIFF_BYTES = 64
 

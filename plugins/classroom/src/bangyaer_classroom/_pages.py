@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bangyaer.web import ApiError, get_actor, get_platform, render, require_actor, require_child
+from bangyaer.web import (
+    ApiError,
+    get_actor,
+    get_platform,
+    render,
+    require_actor,
+    require_child,
+    stream_blob,
+)
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -11,7 +19,6 @@ from starlette.routing import Route
 
 from . import _courses, _progress
 from ._grades import span_name, year_name, year_of
-from ._stream import stream_blob
 from .models import Completion, Course, Document, LessonKind, Progress
 
 

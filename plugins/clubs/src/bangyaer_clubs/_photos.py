@@ -6,14 +6,13 @@ from collections.abc import AsyncIterator
 
 from bangyaer.identity import audit
 from bangyaer.storage import BlobNotFound, BlobTooLarge, save_blob
-from bangyaer.web import ApiError, api, get_platform, require_actor
+from bangyaer.web import ApiError, api, get_platform, require_actor, single_file
 from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ._access import check_run
-from ._upload import single_file
 from .models import Club, Photo
 
 SNIFF = 16

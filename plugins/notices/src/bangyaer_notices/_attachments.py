@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bangyaer.identity import Actor, audit
 from bangyaer.platform import Platform
 from bangyaer.storage import BlobTooLarge, save_blob
-from bangyaer.web import ApiError
+from bangyaer.web import ApiError, Upload
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +28,6 @@ from ._files import (
     human_size,
 )
 from ._service import TARGET
-from ._upload import Upload
 from .models import Attachment, Item
 
 log = logging.getLogger("bangyaer.notices")

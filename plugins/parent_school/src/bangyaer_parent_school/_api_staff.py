@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from bangyaer.identity import audit
 from bangyaer.storage import BlobTooLarge, save_blob
-from bangyaer.web import ApiError, Body, Field, api, get_platform, read_json, require
+from bangyaer.web import ApiError, Body, Field, api, get_platform, read_json, require, single_file
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -14,7 +14,6 @@ from starlette.responses import JSONResponse, Response
 from . import _input
 from ._common import parse_time
 from ._guardian import MANAGE, max_video_bytes
-from ._upload import single_file
 from .models import STAGE_TITLES, Course, Lecture, Lesson, LessonKind, Question
 
 COURSE_BODY = Body({

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bangyaer.web import ApiError, get_platform, render
+from bangyaer.web import ApiError, get_platform, render, stream_blob
 from bangyaer.web import gettext as _
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -14,7 +14,6 @@ from starlette.responses import RedirectResponse, Response
 from . import _certificate, _courses, _lectures, _quiz
 from ._guardian import Learner, require_guardian
 from ._markdown import render_markdown
-from ._stream import stream_blob
 
 
 async def _guardian(request: Request) -> Learner:

@@ -6,14 +6,22 @@ from typing import Any
 
 from bangyaer.db import utcnow
 from bangyaer.identity import Actor, Person
-from bangyaer.web import ApiError, Body, Field, api, get_platform, read_json, require_child
+from bangyaer.web import (
+    ApiError,
+    Body,
+    Field,
+    api,
+    get_platform,
+    read_json,
+    require_child,
+    single_file,
+)
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from . import _activities, _badges
 from ._common import config
 from ._photos import Photo, store_photo
-from ._upload import single_file
 
 HAND_IN_BODY = Body({"text": Field(str, required=False, max_length=_activities.TEXT_LIMIT)})
 
@@ -42,7 +50,7 @@ async def receive_photo(request: Request, activity_id: int, child: Person) -> Ph
             raise ApiError(404, "not_found", "没有这个活动")
         if _activities.phase(activity, utcnow()) != "open":
             raise ApiError(409, "activity_closed", "活动不在提交时间内")
-    upload = await single_file(request)
+    upload = await single_file(request, field="photo")
     return await store_photo(get_platform(request), upload.chunks,
                              int(config(request)["photo_max_bytes"]))
 

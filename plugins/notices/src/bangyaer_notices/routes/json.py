@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from bangyaer.identity import Actor
-from bangyaer.web import ApiError, api, get_actor, get_platform, read_json, require_actor
+from bangyaer.web import (
+    ApiError,
+    api,
+    get_actor,
+    get_platform,
+    read_json,
+    require_actor,
+    single_file,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,7 +24,6 @@ from .._access import can_edit, editable, is_editor, readership
 from .._files import ATTACHMENT_KINDS, COVER_KINDS
 from .._input import ITEM_BODY, PUBLISH_BODY, parse_fields, parse_time, require_for_create
 from .._markdown import render_markdown
-from .._upload import single_file
 from ..models import Attachment, Item
 from ._common import (
     column_param,

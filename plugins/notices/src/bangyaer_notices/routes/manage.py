@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from bangyaer.identity import Actor, Organisation, OrgKind
-from bangyaer.web import ApiError, get_platform, render, require_actor
+from bangyaer.web import ApiError, get_platform, render, require_actor, single_file
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
@@ -25,7 +25,6 @@ from .. import _attachments, _queries, _service
 from .._access import PUBLISH, can_edit, editable, is_editor, school_of
 from .._files import ATTACHMENT_KINDS, COVER_KINDS
 from .._input import TIME_FIELDS, form_to_data, parse_fields, require_for_create
-from .._upload import single_file
 from ..models import Attachment, Column, Item
 from ._common import (
     STATE_TITLES,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from bangyaer_classroom._ranges import ByteRange, Unsatisfiable, parse_range
+from bangyaer.web import ByteRange, Unsatisfiable, parse_range
 
 
 @pytest.mark.parametrize(("header", "expected"), [

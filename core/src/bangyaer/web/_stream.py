@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bangyaer.platform import Platform
-from bangyaer.storage import BlobNotFound
-from bangyaer.web import ApiError
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from ..platform import Platform
+from ..storage import BlobNotFound
+from ._api import ApiError
 from ._ranges import Unsatisfiable, parse_range
 
 # Content-addressed: the bytes behind a name never change, so clients may keep them.

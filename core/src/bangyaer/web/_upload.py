@@ -13,12 +13,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from bangyaer.web import ApiError
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-FIELD = "file"
+from ._api import ApiError
+
+DEFAULT_FIELD = "file"
 
 
 @dataclass
@@ -88,18 +89,18 @@ class _Parser:
             raise ApiError(400, "bad_upload", "上传的数据格式有误，请重新选择文件上传") from None
 
 
-def _file_part(headers: dict[str, str]) -> str:
+def _file_part(headers: dict[str, str], field: str) -> str:
     _, options = parse_options_header(headers.get("content-disposition", ""))
-    if options.get(b"name") != FIELD.encode() or b"filename" not in options:
-        raise ApiError(422, "no_file", f"请通过名为 {FIELD} 的文件字段上传，一次一个文件")
+    if options.get(b"name") != field.encode() or b"filename" not in options:
+        raise ApiError(422, "no_file", f"请通过名为 {field} 的文件字段上传，一次一个文件")
     filename = options[b"filename"].decode("utf-8", "replace")
     if not filename:
         raise ApiError(422, "no_file", "请先选择要上传的文件")
     return filename
 
 
-async def single_file(request: Request) -> Upload:
-    """The one file a request carries in its ``file`` field; refuse anything else."""
+async def single_file(request: Request, field: str = DEFAULT_FIELD) -> Upload:
+    """The one file a request carries in its ``field`` form field; refuse anything else."""
     ctype, options = parse_options_header(request.headers.get("content-type", ""))
     boundary = options.get(b"boundary")
     if ctype != b"multipart/form-data" or not boundary:
@@ -108,7 +109,7 @@ async def single_file(request: Request) -> Upload:
     kind, headers = await parser.next()
     if kind != "headers":
         raise ApiError(422, "no_file", "请先选择要上传的文件")
-    filename = _file_part(headers)
+    filename = _file_part(headers, field)
 
     async def chunks() -> AsyncIterator[bytes]:
         while True:
