@@ -62,6 +62,7 @@ def _check_version(request: Request) -> None:
                        headers={"Tus-Version": TUS_VERSION})
 
 
+@api("The tus versions and extensions this server speaks", auth=False)
 async def options(request: Request) -> Response:
     return Response(status_code=204, headers=_headers(
         **{"Tus-Version": TUS_VERSION, "Tus-Extension": "creation"}))
