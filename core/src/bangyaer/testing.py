@@ -282,3 +282,36 @@ class TinyDistrict:
 @pytest.fixture
 async def district(platform: Platform) -> TinyDistrict:
     return await TinyDistrict().build(platform)
+
+
+ClientFor = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def client_for(
+    platform: Platform,
+    make_client: Callable[[Platform], httpx.AsyncClient],
+    district: TinyDistrict,
+) -> AsyncIterator[ClientFor]:
+    """``await client_for(username, child=None)``: a client signed in as a TinyDistrict user.
+
+    ``None`` gives an anonymous client; ``child`` (a TinyDistrict key such as
+    ``"child_1"``) makes a guardian act for that child. Clients are closed
+    after the test.
+    """
+    opened: list[httpx.AsyncClient] = []
+
+    async def factory(username: str | None, child: str | None = None) -> httpx.AsyncClient:
+        client = make_client(platform)
+        opened.append(client)
+        if username is not None:
+            await login(client, username, TinyDistrict.PASSWORD)
+        if child is not None:
+            response = await client.post("/api/v1/me/acting-child",
+                                         json={"child_id": district.ids[child]})
+            response.raise_for_status()
+        return client
+
+    yield factory
+    for client in opened:
+        await client.aclose()

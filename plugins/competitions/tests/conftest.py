@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import bangyaer_competitions.plugin
 import httpx
 import pytest
 from bangyaer.platform import Platform
-from bangyaer.testing import TinyDistrict, login
+from bangyaer.testing import TinyDistrict
 from bangyaer_competitions.testing import act_for
 
 ClientFor = Callable[[str], Awaitable[httpx.AsyncClient]]
@@ -21,21 +21,6 @@ async def platform(make_platform: Any) -> Platform:
     return platform
 
 
-@pytest.fixture
-async def client_for(platform: Platform, make_client: Any, district: TinyDistrict
-                     ) -> AsyncIterator[ClientFor]:
-    """A signed-in client per username; guardians act for their first child."""
-    opened: list[httpx.AsyncClient] = []
-
-    async def factory(username: str) -> httpx.AsyncClient:
-        client = make_client(platform)
-        opened.append(client)
-        await login(client, username, TinyDistrict.PASSWORD)
-        return client
-
-    yield factory
-    for client in opened:
-        await client.aclose()
 
 
 @pytest.fixture

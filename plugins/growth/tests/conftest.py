@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import bangyaer_growth.plugin
@@ -12,7 +12,7 @@ import pytest
 from bangyaer.certificates import CertificateTemplate, issue_certificate
 from bangyaer.events import emit
 from bangyaer.platform import Platform
-from bangyaer.testing import TinyDistrict, drain, login
+from bangyaer.testing import TinyDistrict, drain
 
 ClientFor = Callable[[str | None], Awaitable[httpx.AsyncClient]]
 Feed = Callable[..., Awaitable[int]]
@@ -24,22 +24,6 @@ async def platform(make_platform: Any) -> Platform:
     return made
 
 
-@pytest.fixture
-async def client_for(platform: Platform, make_client: Any, district: TinyDistrict
-                     ) -> AsyncIterator[ClientFor]:
-    """A client signed in as ``username`` (or anonymous for ``None``)."""
-    opened: list[httpx.AsyncClient] = []
-
-    async def factory(username: str | None) -> httpx.AsyncClient:
-        client = make_client(platform)
-        opened.append(client)
-        if username is not None:
-            await login(client, username, TinyDistrict.PASSWORD)
-        return client
-
-    yield factory
-    for client in opened:
-        await client.aclose()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import bangyaer_notices.plugin
@@ -11,7 +11,7 @@ import httpx
 import pytest
 from bangyaer.db import utcnow
 from bangyaer.platform import Platform
-from bangyaer.testing import TinyDistrict, login
+from bangyaer.testing import TinyDistrict
 from bangyaer_notices import _service
 from bangyaer_notices.models import Column, Item
 
@@ -47,22 +47,6 @@ async def platform(make_platform: Any, bangyaer_settings: Any,
     return platform
 
 
-@pytest.fixture
-async def client_for(platform: Platform, make_client: Any, district: TinyDistrict
-                     ) -> AsyncIterator[ClientFor]:
-    """A client signed in as ``username`` (or anonymous for ``None``)."""
-    opened: list[httpx.AsyncClient] = []
-
-    async def factory(username: str | None) -> httpx.AsyncClient:
-        client = make_client(platform)
-        opened.append(client)
-        if username is not None:
-            await login(client, username, TinyDistrict.PASSWORD)
-        return client
-
-    yield factory
-    for client in opened:
-        await client.aclose()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import bangyaer_parent_school.plugin
@@ -11,7 +11,7 @@ import httpx
 import pytest
 from bangyaer.db import utcnow
 from bangyaer.platform import Platform
-from bangyaer.testing import TinyDistrict, login
+from bangyaer.testing import TinyDistrict
 from bangyaer_parent_school.models import Course, Lecture, Lesson, LessonKind, Question
 
 ClientFor = Callable[[str], Awaitable[httpx.AsyncClient]]
@@ -24,20 +24,6 @@ async def platform(make_platform: Any) -> Platform:
     return platform
 
 
-@pytest.fixture
-async def client_for(platform: Platform, make_client: Any, district: TinyDistrict
-                     ) -> AsyncIterator[ClientFor]:
-    opened: list[httpx.AsyncClient] = []
-
-    async def factory(username: str) -> httpx.AsyncClient:
-        client = make_client(platform)
-        opened.append(client)
-        await login(client, username, TinyDistrict.PASSWORD)
-        return client
-
-    yield factory
-    for client in opened:
-        await client.aclose()
 
 
 @pytest.fixture

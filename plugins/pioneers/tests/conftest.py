@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import bangyaer_pioneers.plugin
@@ -12,7 +12,7 @@ import pytest
 from bangyaer.db import utcnow
 from bangyaer.identity import Account, Organisation
 from bangyaer.platform import Platform
-from bangyaer.testing import TinyDistrict, login
+from bangyaer.testing import TinyDistrict
 from bangyaer_pioneers.models import Activity, Badge, Counsellor, Kind
 from sqlalchemy import select
 
@@ -38,25 +38,6 @@ async def platform(make_platform: Any, bangyaer_settings: Any,
     return platform
 
 
-@pytest.fixture
-async def client_for(platform: Platform, make_client: Any, district: TinyDistrict
-                     ) -> AsyncIterator[ClientFor]:
-    """A client signed in as ``username``, acting for ``child`` (a TinyDistrict key) if given."""
-    opened: list[httpx.AsyncClient] = []
-
-    async def factory(username: str, child: str | None = None) -> httpx.AsyncClient:
-        client = make_client(platform)
-        opened.append(client)
-        await login(client, username, TinyDistrict.PASSWORD)
-        if child is not None:
-            response = await client.post("/api/v1/me/acting-child",
-                                         json={"child_id": district.ids[child]})
-            response.raise_for_status()
-        return client
-
-    yield factory
-    for client in opened:
-        await client.aclose()
 
 
 async def account_of(session: Any, district: TinyDistrict, username: str) -> Account:
