@@ -55,6 +55,7 @@ def permissions() -> Iterable[Permission]:
                    (*district, "school_admin", "teacher")),
         Permission("core.roles.manage", "管理角色与授权", "Manage roles", ("district_admin",)),
         Permission("core.audit.view", "查看审计日志", "Read the audit log", ("district_admin",)),
+        Permission("core.certificates.revoke", "撤销电子奖状", "Revoke e-certificates", district),
     ]
 
 

@@ -226,8 +226,6 @@ async def revoke_certificate(
     session: AsyncSession, actor: Actor | None, certificate: Certificate, reason: str,
 ) -> Certificate:
     """Mark a certificate revoked, with the reason the verification page shows; audited."""
-    # Not yet: a staff page or API that calls this; acceptable because the
-    # plugin that issued a certificate decides when it is withdrawn and calls it.
     reason = _check_text("reason", reason, 500)
     if certificate.status == CertificateStatus.revoked:
         raise CertificateError(f"certificate {certificate.serial} is already revoked")

@@ -91,7 +91,8 @@ def create_app(
     plugin_routes = [r for r in plugin_routes if r not in plugin_api]
     routes += [
         *plugin_api,
-        Mount("/api/v1", routes=_auth.api_routes + _pages.api_routes + _cockpit.api_routes,
+        Mount("/api/v1", routes=_auth.api_routes + _pages.api_routes + _cockpit.api_routes
+              + certificates_web.api_routes,
               name="api_core"),
         *_auth.page_routes,
         *_pages.page_routes,
