@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,7 +50,15 @@ def demo(state: State, no_serve: bool, as_json: bool, host: str, port: int) -> N
         finally:
             await platform.close()
 
-    result = run(go())
+    # Seeding logs one line per demo notice, class and club; the accounts
+    # table is what a newcomer needs to see, so only warnings pass meanwhile.
+    package_log = logging.getLogger("bangyaer")
+    level = package_log.level
+    package_log.setLevel(max(level, logging.WARNING))
+    try:
+        result = run(go())
+    finally:
+        package_log.setLevel(level)
     if result.other_district is not None:
         raise click.ClickException(
             f"数据库中已有“{result.other_district}”的真实数据，演示未写入任何内容 "
