@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from bangyaer.identity.years import year_of
 from bangyaer.web import api, get_actor, get_platform, read_json, require_child
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import _courses, _progress
-from ._grades import year_of
 from ._input import PROGRESS_BODY
 from ._json import course_json, lesson_json
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from bangyaer.identity.years import YEAR_MAX, YEAR_MIN
 from bangyaer.web import ApiError, Body, Field
 
-from ._grades import YEAR_MAX, YEAR_MIN
 from .models import LessonKind
 
 COURSE_BODY = Body({

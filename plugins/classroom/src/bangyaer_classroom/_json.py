@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._grades import span_name
+from bangyaer.identity.years import span_name
+
 from .models import Course, Document, Lesson, LessonKind, Progress
 
 

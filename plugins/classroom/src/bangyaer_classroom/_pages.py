@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bangyaer.identity.years import span_name, year_name, year_of
 from bangyaer.web import (
     ApiError,
     get_actor,
@@ -18,7 +19,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from . import _courses, _progress
-from ._grades import span_name, year_name, year_of
 from .models import Completion, Course, Document, LessonKind, Progress
 
 

@@ -7,6 +7,7 @@ cover what staff do most: check, order, publish and take back.
 from __future__ import annotations
 
 from bangyaer.identity import Actor
+from bangyaer.identity.years import span_name
 from bangyaer.web import ApiError, get_platform, render, require
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
@@ -16,7 +17,6 @@ from starlette.routing import Route
 
 from ._api_staff import move_lesson, set_published
 from ._courses import MANAGE, lessons_of
-from ._grades import span_name
 from .models import Course
 
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from bangyaer.db import utcnow
 from bangyaer.events import emit
 from bangyaer.identity import Person
+from bangyaer.identity.years import year_of
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ._certificates import queue_certificate
-from ._grades import year_of
 from .models import Completion, Course, Lesson, LessonKind, Progress
 
 log = logging.getLogger("bangyaer.classroom")

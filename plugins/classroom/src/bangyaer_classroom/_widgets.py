@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from bangyaer import Scope, WidgetData
 from bangyaer.identity import Organisation
+from bangyaer.identity.years import year_name
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ._grades import year_name
 from .models import Completion, Course, Progress
 
 

@@ -6,9 +6,8 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bangyaer.identity.years import YEAR_MAX, YEAR_MIN
 from bangyaer.web import ApiError, Body, Field
-
-from ._grades import YEAR_MAX, YEAR_MIN
 
 # Staff type local times; a time without an offset is read as Beijing time.
 ZONE = ZoneInfo("Asia/Shanghai")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ._grades import span_name
+from bangyaer.identity.years import span_name
+
 from .models import STATUS_TITLES, Application, Club, Meeting, Photo, Post, Round
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bangyaer.db import utcnow
+from bangyaer.identity.years import span_name
 from bangyaer.web import ApiError, get_actor, get_platform, render, require_child
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
@@ -12,7 +13,6 @@ from starlette.routing import Route
 
 from . import _queries, _service
 from ._access import is_runner
-from ._grades import span_name
 from .models import STATUS_TITLES, Application, Club
 
 

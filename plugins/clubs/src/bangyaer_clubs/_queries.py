@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 from bangyaer.db import utcnow
 from bangyaer.identity import Actor, Person
+from bangyaer.identity.years import year_of
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ._access import can_manage
-from ._grades import year_of
 from ._service import open_round
 from .models import Application, Club, Membership, Photo, Post, Round, Status
 

@@ -14,11 +14,11 @@ from typing import Any
 from bangyaer.db import utcnow
 from bangyaer.events import emit
 from bangyaer.identity import Actor, Person, audit
+from bangyaer.identity.years import span_name, year_of
 from bangyaer.web import ApiError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ._grades import span_name, year_of
 from .models import STATUS_TITLES, Application, Club, Membership, Round, Status
 
 log = logging.getLogger("bangyaer.clubs")

@@ -1,4 +1,8 @@
-"""School years on one scale, and their names: 一年级 … 六年级, 初一 … 初三."""
+"""School years on one scale across stages, and their names: 小班 … 大班, 一年级 … 初三.
+
+Modules that match people to a grade band (clubs, cloud classes) compare
+years here, so a band may run from kindergarten into primary school.
+"""
 
 from __future__ import annotations
 
