@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from ..certificates import _web as certificates_web
-from ..contrib import NavItem, Routes
+from ..contrib import NavItem
 from ..identity import Actor
 from ..platform import Platform
 from ..settings import ConfigError, Settings
@@ -73,22 +73,21 @@ def create_app(
                                 name=f"static_{record.id}"))
         if (base / "locale").is_dir():
             translations.load_dir(base / "locale")
-    for plugin_id, contributed in platform.host.call("routes", startup=True):
-        if not isinstance(contributed, Routes):
-            platform.host.mark_broken(plugin_id, "routes() must return bangyaer.Routes")
+    # The routes were collected and checked once, when the platform started.
+    plugin_api: list[BaseRoute] = []
+    for plugin_id, contributed in platform.routes.items():
+        if not platform.host.is_enabled(plugin_id):
             continue
         if contributed.pages:
             plugin_routes.append(Mount(f"/{plugin_id}", routes=list(contributed.pages),
                                        name=plugin_id))
         if contributed.api:
-            plugin_routes.append(Mount(f"/api/v1/{plugin_id}", routes=list(contributed.api),
-                                       name=f"api_{plugin_id}"))
+            plugin_api.append(Mount(f"/api/v1/{plugin_id}", routes=list(contributed.api),
+                                    name=f"api_{plugin_id}"))
 
     # A plugin's /api/v1/<id> mount goes before the core's /api/v1 mount:
     # Starlette picks the first Mount whose prefix matches, and the core's
     # would otherwise swallow every plugin API path and answer 404.
-    plugin_api = [r for r in plugin_routes if isinstance(r, Mount) and r.path.startswith("/api/")]
-    plugin_routes = [r for r in plugin_routes if r not in plugin_api]
     routes += [
         *plugin_api,
         Mount("/api/v1", routes=_auth.api_routes + _pages.api_routes + _cockpit.api_routes
