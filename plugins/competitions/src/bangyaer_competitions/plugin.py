@@ -23,6 +23,10 @@ from . import models as _models
 from . import routes as _routes
 from . import widgets as _widgets
 from .access import MANAGE
+from .judging import hooks as _judging
+from .judging import models as _judging_models
+from .results import hooks as _results
+from .results import models as _results_models
 from .types import builtin_types
 
 PLUGIN_ID = "competitions"
@@ -40,7 +44,7 @@ def plugin_info() -> PluginInfo:
 
 @hookimpl
 def models() -> Iterable[ModuleType]:
-    return [_models]
+    return [_models, _judging_models, _results_models]
 
 
 @hookimpl
@@ -56,7 +60,8 @@ def routes() -> Routes:
 @hookimpl
 def permissions() -> Iterable[Permission]:
     return [Permission(MANAGE, "举办与管理竞赛活动", "Run competitions",
-                       ("district_admin", "district_staff", "school_admin"))]
+                       ("district_admin", "district_staff", "school_admin")),
+            *_judging.permissions(), *_results.permissions()]
 
 
 @hookimpl
@@ -71,6 +76,8 @@ def nav_items(actor: Actor) -> Iterable[NavItem]:
     if authorize(actor, MANAGE):
         items.append(NavItem(PLUGIN_ID, "竞赛管理", "Manage competitions",
                              "/competitions/manage", icon="trophy", order=21))
+    items.extend(_judging.nav_items(actor))
+    items.extend(_results.nav_items(actor))
     return items
 
 
@@ -83,6 +90,11 @@ def dashboard_widgets(scope: Scope) -> Iterable[Widget]:
 def activity_types() -> Iterable[Any]:
     # The built-in types use the same hook as any other plugin's.
     return builtin_types()
+
+
+@hookimpl
+def job_handlers() -> dict[str, Any]:
+    return {**_judging.job_handlers(), **_results.job_handlers()}
 
 
 @hookimpl

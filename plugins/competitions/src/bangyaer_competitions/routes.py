@@ -6,6 +6,8 @@ from bangyaer.contrib import Routes
 from starlette.routing import Route
 
 from . import api, export, pages, staff, tus, uploads
+from .judging import hooks as judging
+from .results import hooks as results
 
 
 def build() -> Routes:
@@ -26,6 +28,8 @@ def build() -> Routes:
                   name="move"),
             Route("/manage/{activity_id:int}/entries.xlsx", export.export_entries,
                   name="export"),
+            *judging.pages(),
+            *results.pages(),
         ],
         api=[
             Route("/activities", api.list_activities, name="activities"),
@@ -61,5 +65,7 @@ def build() -> Routes:
             Route("/files/{file_id:int}", uploads.delete_file, methods=["DELETE"],
                   name="delete_file"),
             Route("/files/{file_id:int}/{which:str}", export.file_content, name="file"),
+            *judging.api(),
+            *results.api(),
         ],
     )

@@ -1,0 +1,1 @@
+"""Anonymised judging copies: files with their metadata removed."""

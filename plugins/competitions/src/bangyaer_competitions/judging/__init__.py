@@ -1,0 +1,1 @@
+"""Blind judging: judges, frozen works and their anonymised copies, assignment, scoring."""

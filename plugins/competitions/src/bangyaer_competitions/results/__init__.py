@@ -1,0 +1,1 @@
+"""Results: aggregation, ranking, awards, 公示, appeals and finalising."""

@@ -1,0 +1,1 @@
+"""Pure judging arithmetic with no database: assignment, aggregation, ranking, awards."""
