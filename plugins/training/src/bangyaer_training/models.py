@@ -147,6 +147,10 @@ class Enrollment(Base, TimestampMixin):
     waitlist_position: Mapped[int | None]
     deadline_at: Mapped[dt.datetime | None]
     payment_ref: Mapped[str | None] = mapped_column(String(100))
+    # The payments ledger's order for the seat now held (None for a free
+    # class, or a seat granted before online payment existed).
+    order_no: Mapped[str | None] = mapped_column(String(32), index=True)
+    refunded_fen: Mapped[int] = mapped_column(default=0)
 
 
 class Move(Base):
