@@ -33,7 +33,7 @@ CATEGORIES = frozenset(get_args(Category))
 # with Alembic's revision words ("base@head" means something else).
 RESERVED_IDS = frozenset({
     "api", "auth", "base", "dashboard", "head", "heads", "healthz", "lang", "login",
-    "logout", "me", "orgs", "static",
+    "logout", "me", "orgs", "payments", "static",
 })
 
 

@@ -19,6 +19,9 @@ from .identity import Account, Actor, Organisation, OrgKind, Person, PersonKind
 from .identity import models as identity_models
 from .jobs import JobContext
 from .jobs import _models as job_models
+from .payments import MANAGE as PAYMENTS_MANAGE
+from .payments import models as payment_models
+from .payments._handlers import JOB_HANDLERS as PAYMENT_JOBS
 from .storage import _blobs
 
 STAGE_TITLES = {"kindergarten": "幼儿园", "primary": "小学", "middle": "初中"}
@@ -35,7 +38,8 @@ def plugin_info() -> PluginInfo:
 
 @hookimpl
 def models() -> Iterable[ModuleType]:
-    return [identity_models, events, job_models, notifications, _blobs, certificate_models]
+    return [identity_models, events, job_models, notifications, _blobs, certificate_models,
+            payment_models]
 
 
 @hookimpl
@@ -56,6 +60,8 @@ def permissions() -> Iterable[Permission]:
         Permission("core.roles.manage", "管理角色与授权", "Manage roles", ("district_admin",)),
         Permission("core.audit.view", "查看审计日志", "Read the audit log", ("district_admin",)),
         Permission("core.certificates.revoke", "撤销电子奖状", "Revoke e-certificates", district),
+        Permission(PAYMENTS_MANAGE, "管理缴费、退费与对账", "Manage payments, refunds and "
+                   "reconciliation", district),
     ]
 
 
@@ -140,4 +146,5 @@ def job_handlers() -> dict[str, Any]:
         events.DELIVER_JOB: _deliver_event,
         notifications.SEND_JOB: _send_notification,
         ISSUE_JOB: run_batch,
+        **PAYMENT_JOBS,
     }
