@@ -7,6 +7,7 @@ from bangyaer.identity import Actor, audit
 from bangyaer.web import ApiError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .judging import freeze
 from .models import Activity, Transition
 
 STATUSES = ("draft", "open", "submissions_closed", "judging", "results", "finished")
@@ -47,4 +48,7 @@ async def move(session: AsyncSession, activity: Activity, to: str, actor: Actor)
     session.add(record)
     await audit(session, actor, "competitions.activity_status", "competitions_activity",
                 activity.id, from_status=record.from_status, to_status=to)
+    if to == "submissions_closed":
+        # Works are frozen now; judges get anonymised copies made from them.
+        await freeze.start(session, activity)
     return record

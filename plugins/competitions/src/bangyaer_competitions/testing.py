@@ -82,3 +82,109 @@ async def upload(client: httpx.AsyncClient, code: str, data: bytes, name: str = 
                  content_type: str = "image/jpeg") -> httpx.Response:
     return await client.post(f"/api/v1/competitions/entries/{code}/files", content=data,
                              headers={"Content-Type": content_type, "X-File-Name": name})
+
+
+# -- judging ------------------------------------------------------------------
+
+
+async def add_judge(platform: Platform, username: str, *, school_id: int | None = None,
+                    name: str = "评委", password: str = "Passw0rd-test") -> int:
+    """A judge account (judge role at the district), placed at a school if given; its id."""
+    from bangyaer.identity import (
+        Organisation,
+        OrgKind,
+        Person,
+        PersonKind,
+        create_account,
+        district_of,
+        place_person,
+    )
+
+    async with platform.db.transaction() as session:
+        district = await district_of(session)
+        assert district is not None
+        person = Person(kind=PersonKind.staff, name=name, external_no=f"J-{username}")
+        if school_id is not None:
+            school = await session.get(Organisation, school_id)
+            assert school is not None and school.kind == OrgKind.school
+            place_person(person, school)
+        session.add(person)
+        await session.flush()
+        account = await create_account(session, person, username=username, password=password,
+                                       roles=[("judge", district)])
+        return account.id
+
+
+async def add_entries(platform: Platform, activity_id: int, group_number: int, count: int, *,
+                      school_id: int | None, class_id: int | None = None,
+                      files: list[tuple[bytes, str, str]] | None = None,
+                      names: list[str] | None = None) -> list[int]:
+    """``count`` registered students with a submitted work each, straight into the tables.
+
+    ``files`` are (bytes, content_type, original name) for every entry's work
+    (one plain JPEG if not given); returns the entry ids.
+    """
+    from bangyaer.identity import Person, PersonKind
+    from bangyaer.storage import save_blob
+    from sqlalchemy import select
+
+    from .models import Entry, Group, Work, WorkFile
+
+    files = files or [(jpeg(), "image/jpeg", "photo.jpg")]
+    made: list[int] = []
+    async with platform.db.transaction() as session:
+        activity = await session.get(Activity, activity_id)
+        assert activity is not None
+        group = (await session.scalars(select(Group).where(
+            Group.activity_id == activity_id, Group.number == group_number))).one()
+        blobs = []
+        for data, content_type, original in files:
+            info = await save_blob(session, platform.blobs, _chunks(data), max_size=len(data),
+                                   content_type=content_type)
+            blobs.append((info, content_type, original))
+        for n in range(count):
+            name = names[n] if names and n < len(names) else f"学生{group_number}-{n}"
+            student = Person(kind=PersonKind.student, name=name, school_id=school_id,
+                             class_id=class_id)
+            session.add(student)
+            await session.flush()
+            group.last_seq += 1
+            entry = Entry(activity_id=activity_id, group_id=group.id, seq=group.last_seq,
+                          code=f"{activity.code_prefix}-{group.number:02d}-{group.last_seq:05d}",
+                          slot=1, status="submitted", student_id=student.id,
+                          student_name=name, school_id=school_id, class_id=class_id,
+                          org_path=activity.org_path, submitted_at=dt.datetime.now(dt.UTC))
+            session.add(entry)
+            await session.flush()
+            work = Work(entry_id=entry.id, version=1, current=True, fields={"title": name})
+            session.add(work)
+            await session.flush()
+            for info, content_type, original in blobs:
+                kind = content_type.split("/")[0] if content_type.startswith(
+                    ("image/", "video/", "audio/")) else "document"
+                session.add(WorkFile(entry_id=entry.id, work_id=work.id, kind=kind,
+                                     content_type=content_type, sha256=info.sha256,
+                                     size=info.size, original_name=original))
+            made.append(entry.id)
+    return made
+
+
+async def _chunks(data: bytes) -> Any:
+    yield data
+
+
+async def close_submissions(client: httpx.AsyncClient, platform: Platform,
+                            activity_id: int) -> None:
+    """Move an open activity to submissions_closed and make the judging copies."""
+    from bangyaer.testing import drain
+
+    moved = await client.post(f"/api/v1/competitions/activities/{activity_id}/transitions",
+                              json={"to": "submissions_closed"})
+    assert moved.status_code == 200, moved.text
+    await drain(platform)
+
+
+async def invite(client: httpx.AsyncClient, activity_id: int, group: int, username: str
+                 ) -> httpx.Response:
+    return await client.post(f"/api/v1/competitions/activities/{activity_id}/judges",
+                             json={"group": group, "username": username})

@@ -46,6 +46,9 @@ class JudgingSetup(Base):
     seed: Mapped[str | None] = mapped_column(String(64))
     frozen_at: Mapped[dt.datetime | None]
     assigned_at: Mapped[dt.datetime | None]
+    # Files that could not be made safe, so judges never get them:
+    # [{"entry_id", "code", "position", "file_id", "reason"}], shown to staff.
+    withheld: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class JudgeInvite(Base):
