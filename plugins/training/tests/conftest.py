@@ -12,12 +12,19 @@ from typing import Any
 import bangyaer_training.plugin
 import httpx
 import pytest
+from bangyaer import PluginInfo, hookimpl
 from bangyaer.db import utcnow
 from bangyaer.identity import Account, Guardianship, Person, PersonKind, RoleGrant
+from bangyaer.jobs import Job
+from bangyaer.payments import GatewayTrade, Order, get_order, order_view, record_payment
+from bangyaer.payments._gateway_jobs import note_checkout
+from bangyaer.payments.testing import MemoryGateway
 from bangyaer.platform import Platform
+from bangyaer.testing import drain
 from bangyaer.web._middleware import SESSION_COOKIE
 from bangyaer_training._lottery import new_seed
-from bangyaer_training.models import Campus, Course, Mode, Term, TrainingClass
+from bangyaer_training.models import Campus, Course, Enrollment, Mode, Term, TrainingClass
+from sqlalchemy import update
 from itsdangerous import TimestampSigner
 
 
@@ -141,3 +148,82 @@ def make_families() -> Callable[..., Awaitable[list[tuple[int, int]]]]:
 @pytest.fixture
 def family_client() -> Callable[..., httpx.AsyncClient]:
     return _family_client
+
+
+# -- payments: the ledger with an in-memory gateway -----------------------------
+
+
+class GatewayPlugin:
+    """A test plugin offering one payment provider, as the alipay plugin would."""
+
+    def __init__(self, gateway: MemoryGateway) -> None:
+        self.gateway = gateway
+
+    @hookimpl
+    def plugin_info(self) -> PluginInfo:
+        return PluginInfo(id="testpay", title_zh="测试支付", title_en="Test payments",
+                          requires_core=">=0.1")
+
+    @hookimpl
+    def payment_providers(self) -> list[MemoryGateway]:
+        return [self.gateway]
+
+
+class Ledger:
+    """What a gateway plugin and the passing of time do to orders, done by hand."""
+
+    def __init__(self, platform: Platform, gateway: MemoryGateway) -> None:
+        self.platform = platform
+        self.gateway = gateway
+
+    async def order_of(self, enrollment_id: int) -> Order:
+        async with self.platform.db.session() as s:
+            enrollment = await s.get(Enrollment, enrollment_id)
+            assert enrollment is not None and enrollment.order_no, "the seat has no order"
+            order = await get_order(s, enrollment.order_no)
+            assert order is not None
+            return order
+
+    async def checkout(self, order_no: str) -> None:
+        """The family opens the cashier: the gateway now has a trade waiting."""
+        async with self.platform.db.transaction() as s:
+            order = await get_order(s, order_no)
+            assert order is not None
+            await note_checkout(s, order, self.gateway.id)
+        await self.gateway.checkout(self.platform, order_view(order), device="phone",
+                                    return_url="http://testserver/")
+
+    async def notify(self, trade: GatewayTrade) -> None:
+        """The gateway's notification reaches the plugin, which records it; jobs run."""
+        async with self.platform.db.transaction() as s:
+            await record_payment(s, provider=self.gateway.id, trade=trade)
+        await drain(self.platform)
+
+    async def pay(self, order_no: str) -> GatewayTrade:
+        await self.checkout(order_no)
+        trade = self.gateway.pay(order_no)
+        await self.notify(trade)
+        return trade
+
+    async def reach_deadline(self, order_no: str) -> None:
+        """The order's expiry job comes due (the ledger asks the gateway first); jobs run."""
+        async with self.platform.db.transaction() as s:
+            await s.execute(update(Job).where(Job.idempotency_key == f"payments:expire:{order_no}")
+                            .values(run_at=utcnow() - dt.timedelta(seconds=1)))
+        await drain(self.platform)
+
+
+@pytest.fixture
+def gateway() -> MemoryGateway:
+    return MemoryGateway()
+
+
+@pytest.fixture
+async def paying_platform(make_platform: Callable[..., Awaitable[Platform]],
+                          gateway: MemoryGateway) -> Platform:
+    return await make_platform(plugins=[bangyaer_training.plugin, GatewayPlugin(gateway)])
+
+
+@pytest.fixture
+def ledger(platform: Platform, gateway: MemoryGateway) -> Ledger:
+    return Ledger(platform, gateway)

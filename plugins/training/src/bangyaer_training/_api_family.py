@@ -6,6 +6,7 @@ from typing import Any
 
 from bangyaer.db import utcnow
 from bangyaer.identity import Actor
+from bangyaer.payments import PaymentsError
 from bangyaer.web import (
     ApiError,
     Body,
@@ -25,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from . import _catalogue
 from ._enroll import Limits, enrollment_json, request_place
 from ._idempotency import run_once
+from ._payment_state import ledger_of, state_of
 from ._seats import SeatError, withdraw
 from .models import Enrollment, State, Term, TrainingClass
 
@@ -112,7 +114,15 @@ async def mine(request: Request) -> Response:
             .where(Enrollment.child_id == child.id)
             .order_by(Enrollment.term_id.desc(), Enrollment.id)
         ))
-        return JSONResponse({"enrollments": [enrollment_json(e, k) for e, k in rows]})
+        return JSONResponse({"enrollments": await with_payments(session, list(rows))})
+
+
+async def with_payments(session: AsyncSession, rows: list[tuple[Enrollment, TrainingClass]],
+                        ) -> list[dict[str, Any]]:
+    """Each enrollment's JSON with its payment state from the ledger."""
+    orders, refunds = await ledger_of(session, [e for e, _ in rows])
+    return [{**enrollment_json(e, k), "payment": state_of(e, k, orders, refunds)}
+            for e, k in rows]
 
 
 async def _own_enrollment(session: AsyncSession, actor: Actor, enrollment_id: int
@@ -126,8 +136,10 @@ async def _own_enrollment(session: AsyncSession, actor: Actor, enrollment_id: in
     return enrollment, klass
 
 
-@api("Withdraw an enrollment, application or waiting-list place; a freed seat moves on",
-     responses={404: "not yours or no such enrollment", 409: "not_active"})
+@api("Withdraw an enrollment, application or waiting-list place; a freed seat moves on. "
+     "An unpaid order is cancelled; a seat paid online is refunded in full before the "
+     "first lesson, and refused after it (staff refund by lessons)",
+     responses={404: "not yours or no such enrollment", 409: "not_active, class_started"})
 async def withdraw_enrollment(request: Request) -> Response:
     actor = await require_actor(request)
     async with get_platform(request).db.transaction() as session:
@@ -142,5 +154,7 @@ async def withdraw_enrollment(request: Request) -> Response:
             await withdraw(session, enrollment, klass, account_id=actor.account_id)
         except SeatError as exc:
             raise ApiError(409, exc.code, exc.message) from None
+        except PaymentsError as exc:
+            raise ApiError(exc.status, exc.code, exc.message) from None
         await session.flush()
-        return JSONResponse({"enrollment": enrollment_json(enrollment, klass)})
+        return JSONResponse({"enrollment": (await with_payments(session, [(enrollment, klass)]))[0]})

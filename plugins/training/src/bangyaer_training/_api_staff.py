@@ -11,12 +11,14 @@ from bangyaer.identity import audit
 from bangyaer.jobs import enqueue
 from bangyaer.web import ApiError, Body, Field, api, get_platform, read_json, require
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from . import _lottery
 from ._enroll import enrollment_json
 from ._import import ImportRejected, import_catalogue
+from ._orders import cancel_if_pending
 from ._seats import SeatError, confirm_seat
 from .models import Enrollment, State, Term, TrainingClass
 
@@ -176,12 +178,14 @@ async def published_draw(request: Request) -> Response:
     return JSONResponse(doc)
 
 
-@api("Mark an enrollment paid offline (audited)", body=PAYMENT_BODY,
-     responses={404: "no such enrollment", 409: "not payable"})
+@api("Mark an enrollment paid offline (audited); its online order is cancelled",
+     body=PAYMENT_BODY,
+     responses={404: "no such enrollment", 409: "not payable, or paid_online already"})
 async def mark_paid(request: Request) -> Response:
     actor = await require(request, MANAGE)
     data = await read_json(request, PAYMENT_BODY)
     async with get_platform(request).db.transaction() as session:
+        await _close_online_order(session, request.path_params["id"])
         try:
             enrollment = await confirm_seat(session, request.path_params["id"],
                                             reference=f"offline:{data['reference']}",
@@ -194,6 +198,16 @@ async def mark_paid(request: Request) -> Response:
         klass = await session.get(TrainingClass, enrollment.class_id)
         assert klass is not None
         return JSONResponse({"enrollment": enrollment_json(enrollment, klass)})
+
+
+async def _close_online_order(session: AsyncSession, enrollment_id: int) -> None:
+    """Cancel the seat's pending order with the offline payment, so it cannot be paid twice."""
+    enrollment = await session.get(Enrollment, enrollment_id, with_for_update=True)
+    if enrollment is None or enrollment.state == State.confirmed:
+        return  # confirm_seat gives the answer
+    order = await cancel_if_pending(session, enrollment, reason="已线下缴费")
+    if order is not None and order.status in ("paid", "refunded"):
+        raise ApiError(409, "paid_online", "该报名已在线缴费，无需线下确认")
 
 
 @api("Mark a class finished: a training.completed event for each confirmed child")

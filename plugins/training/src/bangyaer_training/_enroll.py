@@ -44,6 +44,7 @@ def enrollment_json(e: Enrollment, klass: TrainingClass) -> dict[str, Any]:
         "tier": e.tier, "waitlist_position": e.waitlist_position,
         "deadline_at": e.deadline_at.isoformat() if e.deadline_at else None,
         "fee_fen": klass.fee_fen, "schedule": _rules.schedule_text(klass),
+        "order_no": e.order_no, "refunded_fen": e.refunded_fen,
     }
 
 

@@ -24,6 +24,8 @@ from .models import Enrollment, Mode, Move, State, Term, TrainingClass
 
 log = logging.getLogger("bangyaer.training")
 
+# Kept for sweeps queued by draws made before seats had orders; the ledger
+# expires unpaid orders now (see _seats.expire_if_due).
 SWEEP_JOB = "training.sweep"
 NOTIFY_JOB = "training.notify_draw"
 NOTIFY_BATCH = 500
@@ -122,11 +124,7 @@ async def apply_draw(session: AsyncSession, term: Term, *, payment_hours: int) -
         klass = classes[enrollment.class_id]
         klass.taken += 1
         await seat_granted(session, enrollment, klass, payment_hours=payment_hours,
-                           reason="drawn", now=now, sweep=True)
-    deadline = now + dt.timedelta(hours=payment_hours)
-    for cid in classes:
-        await enqueue(session, SWEEP_JOB, {"class_id": cid}, run_at=deadline,
-                      key=f"{SWEEP_JOB}:{cid}:{deadline.isoformat()}")
+                           reason="drawn", now=now)
     term.result = _draw.canonical_json(result)
     term.drawn_at = now
     await enqueue(session, NOTIFY_JOB, {"term_id": term.id, "after": 0},

@@ -19,8 +19,15 @@ from bangyaer.notifications import notify
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ._orders import (
+    cancel_if_pending,
+    first_lesson_at,
+    open_order,
+    payer_of,
+    refund_rest,
+)
 from ._rules import clash
-from .models import ACTIVE, SEATED, Enrollment, Move, State, TrainingClass
+from .models import ACTIVE, SEATED, Enrollment, Move, State, Term, TrainingClass
 
 log = logging.getLogger("bangyaer.training")
 
@@ -80,12 +87,12 @@ async def guardians_of(session: AsyncSession, child_id: int) -> list[int]:
 async def seat_granted(
     session: AsyncSession, enrollment: Enrollment, klass: TrainingClass, *,
     payment_hours: int, reason: str, account_id: int | None = None,
-    now: dt.datetime | None = None, sweep: bool = False,
+    now: dt.datetime | None = None,
 ) -> None:
-    """The enrollment now holds a seat: ask for payment by a deadline, or confirm if free.
+    """The enrollment now holds a seat: open its order, due at the deadline, or confirm if free.
 
-    With ``sweep`` the caller queues one sweep of the whole class at the
-    deadline instead of one expiry job per seat (a draw gives thousands).
+    The order is made in the caller's transaction, so a seat never exists
+    without a way to pay for it, nor an order without its seat.
     """
     now = now or utcnow()
     enrollment.waitlist_position = None
@@ -97,11 +104,10 @@ async def seat_granted(
     enrollment.deadline_at = now + dt.timedelta(hours=payment_hours)
     move(session, enrollment, State.awaiting_payment, reason, account_id)
     await session.flush()
-    if sweep:
-        return
-    await enqueue(session, EXPIRE_JOB, {"enrollment_id": enrollment.id},
-                  key=f"{EXPIRE_JOB}:{enrollment.id}:{enrollment.deadline_at.isoformat()}",
-                  run_at=enrollment.deadline_at)
+    # The ledger expires the order at the deadline and tells us (see
+    # expire_if_due), so no expiry job of our own is queued for it.
+    await open_order(session, enrollment, klass,
+                     payer_account_id=await payer_of(session, enrollment, account_id))
 
 
 async def _enrolled_event(
@@ -155,17 +161,38 @@ def clash_with(klass: TrainingClass, others: list[tuple[Enrollment, TrainingClas
 
 
 async def withdraw(session: AsyncSession, enrollment: Enrollment, klass: TrainingClass, *,
-                   account_id: int | None, reason: str = "withdrawn") -> None:
-    """Give up a seat or a place in the queue; a freed seat goes down the waiting list."""
+                   account_id: int | None, reason: str = "withdrawn",
+                   now: dt.datetime | None = None) -> None:
+    """Give up a seat or a place in the queue; a freed seat goes down the waiting list.
+
+    An unpaid order is cancelled with the seat. A seat paid online is
+    refunded in full when given up before the first lesson; after it, only
+    staff refund (by lessons attended), so the family is refused here.
+    """
     if enrollment.state not in ACTIVE:
         raise SeatError("not_active", "该报名已结束，无法退出")
     seated = enrollment.state in SEATED
+    order = None
+    if seated:
+        order = await cancel_if_pending(session, enrollment, reason="家长退出报名")
+    paid = order is not None and order.status == "paid"
+    if paid and (now or utcnow()) >= await _first_lesson(session, klass):
+        raise SeatError("class_started", "已开课，退出和退费请联系少年宫按已上课时办理")
     enrollment.waitlist_position = None
     enrollment.deadline_at = None
     move(session, enrollment, State.withdrawn, reason, account_id)
     if seated:
         await release_seat(session, klass.id)
         await enqueue(session, PROMOTE_JOB, {"class_id": klass.id})
+    if paid:
+        assert order is not None
+        await refund_rest(session, order, reason="开课前退出报名", actor_account_id=account_id)
+
+
+async def _first_lesson(session: AsyncSession, klass: TrainingClass) -> dt.datetime:
+    term = await session.get(Term, klass.term_id)
+    assert term is not None
+    return first_lesson_at(klass, term)
 
 
 async def confirm_seat(
@@ -217,20 +244,41 @@ async def refund_seat(
 
 async def expire_if_due(session: AsyncSession, enrollment_id: int,
                         now: dt.datetime | None = None) -> bool:
-    """Let an unpaid seat go when its deadline has passed; True if it did."""
+    """Let an unpaid seat without an order go when its deadline has passed; True if it did.
+
+    A seat with an order is left alone: the family may be at the cashier at
+    this very moment, and only the ledger can ask the gateway whether the
+    trade went through before it closes it. It expires the order and tells
+    us with ``payments.order_expired`` (see release_unpaid). Seats granted
+    before online payment existed have no order and still expire here.
+    """
     now = now or utcnow()
     enrollment = await session.get(Enrollment, enrollment_id, with_for_update=True)
     if enrollment is None or enrollment.state != State.awaiting_payment:
         return False
+    if enrollment.order_no is not None:
+        return False
     if enrollment.deadline_at is None or enrollment.deadline_at > now:
         return False
+    await _let_go(session, enrollment, "payment_expired")
+    return True
+
+
+async def release_unpaid(session: AsyncSession, enrollment: Enrollment, reason: str) -> bool:
+    """The ledger expired or closed the seat's order: the seat moves on; True if it did."""
+    if enrollment.state not in (State.admitted, State.awaiting_payment):
+        return False
+    await _let_go(session, enrollment, reason)
+    return True
+
+
+async def _let_go(session: AsyncSession, enrollment: Enrollment, reason: str) -> None:
     enrollment.deadline_at = None
-    move(session, enrollment, State.expired, "payment_expired")
+    move(session, enrollment, State.expired, reason)
     await release_seat(session, enrollment.class_id)
     await enqueue(session, PROMOTE_JOB, {"class_id": enrollment.class_id})
-    log.info("enrollment %s expired unpaid; seat of class %s released",
-             enrollment.id, enrollment.class_id)
-    return True
+    log.info("enrollment %s expired unpaid (%s); seat of class %s released",
+             enrollment.id, reason, enrollment.class_id)
 
 
 async def sweep_class(session: AsyncSession, class_id: int,

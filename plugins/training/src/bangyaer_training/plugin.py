@@ -18,17 +18,20 @@ from bangyaer import (
     Widget,
     hookimpl,
 )
+from bangyaer.events import Event
 from bangyaer.identity import Actor, Organisation, authorize
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import Route
 
 from . import _api_family as family
+from . import _api_refund as refunds
 from . import _api_staff as staff
 from . import _export, _pages, _stats
 from . import models as model_module
 from ._cli import training
 from ._demo import add_demo_term
 from ._jobs import HANDLERS
+from ._ledger_events import on_ledger_event
 
 
 @hookimpl
@@ -77,6 +80,7 @@ def routes() -> Routes:
             Route("/classes/{id:int}", _pages.class_page, methods=["GET", "POST"],
                   name="class"),
             Route("/mine", _pages.mine, name="mine"),
+            Route("/classes/{id:int}/roster", _pages.roster_page, name="roster"),
         ],
         api=[
             Route("/classes", family.list_classes, name="classes"),
@@ -90,6 +94,9 @@ def routes() -> Routes:
                   name="withdraw"),
             Route("/enrollments/{id:int}/payment", staff.mark_paid, methods=["POST"],
                   name="mark_paid"),
+            Route("/enrollments/{id:int}/refund", refunds.refund_enrollment,
+                  methods=["POST"], name="refund"),
+            Route("/classes/{id:int}/roster", refunds.class_roster, name="roster"),
             Route("/terms", staff.list_terms, name="terms"),
             Route("/terms/new", staff.create_term, methods=["POST"], name="create_term"),
             Route("/terms/{id:int}/catalogue", staff.import_classes, methods=["POST"],
@@ -135,3 +142,11 @@ def job_handlers() -> dict[str, Any]:
 @hookimpl
 def commands(cli: click.Group) -> None:
     cli.add_command(training)
+
+
+@hookimpl
+def on_event(event: Event, session: AsyncSession) -> Awaitable[None] | None:
+    # Only the ledger's events about our own orders concern training.
+    if not event.type.startswith("payments."):
+        return None
+    return on_ledger_event(session, event)
