@@ -8,7 +8,7 @@ report paid trades with ``record_payment``. Money is int fen throughout.
 
 from ._errors import AmountMismatch, OrderStateError, PaymentsError, RefundTooLarge, UnknownOrder
 from ._invoices import request_invoice
-from ._jobkinds import CLOSE_JOB, EXPIRE_JOB, INVOICE_JOB, REFUND_JOB, REPAIR_JOB
+from ._jobkinds import CLOSE_JOB, EXPIRE_JOB, INVOICE_JOB, MANAGE, REFUND_JOB, REPAIR_JOB
 from ._orders import (
     CLOSED_EVENT,
     EXPIRED_EVENT,
@@ -39,8 +39,6 @@ from .providers import (
     fen_from_yuan,
     yuan_from_fen,
 )
-
-MANAGE = "core.payments.manage"
 
 __all__ = [
     "CLOSED_EVENT",

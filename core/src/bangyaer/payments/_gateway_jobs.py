@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,9 @@ from ._refunds import TryAgain
 from ._states import OrderStatus, move
 from .models import Checkout, Order
 from .providers import GatewayError, GatewayTrade, GatewayUnavailable
+
+if TYPE_CHECKING:
+    from ..platform import Platform
 
 __all__ = ["note_checkout", "run_close", "run_expire", "run_repair"]
 
@@ -90,6 +93,27 @@ async def apply_if_paid(ctx: JobContext, provider_id: str, trade: GatewayTrade) 
             await record_payment(session, provider=provider_id, trade=trade)
     except PaymentsError as exc:
         raise PermanentJobError(f"order {trade.order_no}: {exc.code}: {exc.message}") from exc
+    return True
+
+
+async def apply_if_paid_now(platform: Platform, provider_id: str, order_no: str) -> bool:
+    """One query from a request (the return page); a failing gateway is not the payer's error."""
+    provider = platform.host.collect_by_id("payment_providers").get(provider_id)
+    if provider is None:
+        return False
+    try:
+        trade = await provider.query(platform, order_no)
+    except (GatewayUnavailable, GatewayError) as exc:
+        log.info("order %s: query on return failed: %s", order_no, exc)
+        return False
+    if trade.status not in PAID_STATES:
+        return False
+    try:
+        async with platform.db.transaction() as session:
+            await record_payment(session, provider=provider_id, trade=trade)
+    except PaymentsError as exc:
+        log.warning("order %s: paid trade not applied: %s", order_no, exc.code)
+        return False
     return True
 
 

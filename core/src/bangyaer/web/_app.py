@@ -19,6 +19,8 @@ from starlette.staticfiles import StaticFiles
 from ..certificates import _web as certificates_web
 from ..contrib import NavItem
 from ..identity import Actor
+from ..payments import _web_family as payments_family
+from ..payments import _web_staff as payments_staff
 from ..platform import Platform
 from ..settings import ConfigError, Settings
 from . import _auth, _cockpit, _pages
@@ -91,12 +93,13 @@ def create_app(
     routes += [
         *plugin_api,
         Mount("/api/v1", routes=_auth.api_routes + _pages.api_routes + _cockpit.api_routes
-              + certificates_web.api_routes,
+              + certificates_web.api_routes + payments_staff.api_routes,
               name="api_core"),
         *_auth.page_routes,
         *_pages.page_routes,
         *_cockpit.page_routes,
         *certificates_web.page_routes,
+        *payments_family.page_routes,
         *plugin_routes,
     ]
 
