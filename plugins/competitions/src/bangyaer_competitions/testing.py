@@ -188,3 +188,27 @@ async def invite(client: httpx.AsyncClient, activity_id: int, group: int, userna
                  ) -> httpx.Response:
     return await client.post(f"/api/v1/competitions/activities/{activity_id}/judges",
                              json={"group": group, "username": username})
+
+
+async def judged_activity(client: httpx.AsyncClient, platform: Platform, *, school_id: int,
+                          judges: tuple[str, ...] = ("j1", "j2", "j3"), entries: int = 4,
+                          k: int = 3, files: list[tuple[bytes, str, str]] | None = None,
+                          names: list[str] | None = None, class_id: int | None = None,
+                          make_judges: bool = True) -> int:
+    """An activity drawn and being judged: ``entries`` in group 1 from one school, each
+    with ``k`` of ``judges`` (accounts made unless ``make_judges`` is false)."""
+    activity_id = await create_activity(client)
+    await add_entries(platform, activity_id, 1, entries, school_id=school_id,
+                      class_id=class_id, files=files, names=names)
+    for username in judges:
+        if make_judges:
+            await add_judge(platform, username)
+        response = await invite(client, activity_id, 1, username)
+        assert response.status_code == 201, response.text
+    setup = await client.put(f"/api/v1/competitions/activities/{activity_id}/judging",
+                             json={"judges_per_entry": k})
+    assert setup.status_code == 200, setup.text
+    await close_submissions(client, platform, activity_id)
+    drawn = await client.post(f"/api/v1/competitions/activities/{activity_id}/draw", json={})
+    assert drawn.status_code == 201, drawn.text
+    return activity_id
