@@ -22,6 +22,7 @@ from .access import MANAGE, entry_by_code
 from .api import _child_entries, _entry_body, register_child
 from .eligibility import submission_problem, window_problem
 from .models import Activity, Entry
+from .results import pages as results_pages
 from .staff import managed_activity, summary
 from .types import KIND_TITLES, describe, types_of
 
@@ -45,8 +46,10 @@ async def activity_page(request: Request) -> Response:
         activity = await registration.load_activity(session, activity_id)
         groups = await registration.groups_of(session, activity_id)
         entries = await _child_entries(session, actor.acting_child)
+        awards = await results_pages.activity_section(session, activity)
     kind = types_of(platform).get(activity.type_id)
     return await render(request, "competitions/activity.html", {
+        "awards": awards,
         "item": views.activity_json(activity, groups, actor.acting_child, entries),
         "activity": activity, "child": actor.acting_child,
         "work_type": describe(kind) if kind else None})
@@ -66,12 +69,14 @@ async def entry_page(request: Request) -> Response:
     async with platform.db.session() as session:
         entry = await entry_by_code(session, actor, request.path_params["code"])
         activity = await session.get(Activity, entry.activity_id)
-    assert activity is not None  # foreign key
+        assert activity is not None  # foreign key
+        result = await results_pages.entry_section(session, actor, entry, activity)
     kind = types_of(platform).get(activity.type_id)
     body = await _entry_body(request, entry)
     now = utcnow()
     return await render(request, "competitions/entry.html", {
         "entry": body, "activity": activity, "registered": "registered" in request.query_params,
+        "result": result,
         "work_type": describe(kind) if kind else None, "kind_titles": KIND_TITLES,
         "can_submit": entry.status != "cancelled" and submission_problem(activity, now) is None
         and actor.is_guardian_of(entry.student_id),
