@@ -179,7 +179,8 @@ async def test_a_second_payment_is_refunded_in_full_and_reported(ledger, people,
         order = await get_order(session, order_no)
         reported = await session.scalar(select(AuditEntry).where(
             AuditEntry.action == "payments.duplicate_payment"))
-    assert (refund.status, refund.amount_fen, refund.reason) == ("done", 120000, "重复支付自动退款")
+    assert (refund.status, refund.amount_fen, refund.reason) == (
+        "done", 120000, "重复支付自动退款")
     # The order keeps the first trade, untouched by the duplicate's refund.
     assert (order.status, order.refunded_fen) == ("paid", 0)
     assert reported.detail["trade_no"] == trade.trade_no

@@ -1,0 +1,233 @@
+"""The family's order page and the staff API, through the real app."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from bangyaer.db import utcnow
+from bangyaer.identity import AuditEntry
+from bangyaer.payments import create_order, get_order, record_payment
+from bangyaer.payments.testing import MemoryGateway
+from bangyaer.testing import TinyDistrict, build_plugin, login
+from sqlalchemy import select
+
+PHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Mobile/15E148 DingTalk/7.0.0")
+
+
+@pytest.fixture
+def gateway():
+    return MemoryGateway(id="alipay_test", title_zh="支付宝", title_en="Alipay")
+
+
+@pytest.fixture
+async def site(make_platform, make_client, gateway):
+    plugin = build_plugin("paytest", payment_providers=lambda: [gateway])
+    platform = await make_platform([plugin])
+    platform.people = await TinyDistrict().build(platform)
+    opened = []
+
+    async def client_for(username=None):
+        client = make_client(platform)
+        opened.append(client)
+        if username:
+            await login(client, username, TinyDistrict.PASSWORD)
+        return client
+
+    platform.client_for = client_for
+    yield platform
+    for client in opened:
+        await client.aclose()
+
+
+async def new_order(platform, child="child_1", ref=None):
+    async with platform.db.transaction() as session:
+        order = await create_order(
+            session, plugin="training", purpose_ref=ref or f"class:3:{child}",
+            title="少儿书法初级班",
+            amount_fen=125050, payer_account_id=None, subject_id=platform.people.ids[child],
+            expires_at=utcnow() + dt.timedelta(hours=2))
+        return order.order_no
+
+
+async def test_the_family_sees_the_order_in_chinese_with_a_pay_button(site):
+    order_no = await new_order(site)
+    parent = await site.client_for("parent")
+
+    page = await parent.get(f"/payments/orders/{order_no}")
+
+    assert page.status_code == 200
+    assert "少儿书法初级班" in page.text and "¥1250.50" in page.text
+    assert "待支付" in page.text and "请在此时间前支付" in page.text
+    assert 'name="provider" value="alipay_test"' in page.text
+    assert "使用支付宝支付" in page.text
+    assert 'name="viewport"' in page.text
+
+
+async def test_another_family_gets_not_found(site):
+    order_no = await new_order(site)
+    other = await site.client_for("parent_b")
+
+    page = await other.get(f"/payments/orders/{order_no}")
+
+    assert page.status_code == 404
+    assert "少儿书法初级班" not in page.text
+
+
+async def test_signing_in_is_required(site):
+    order_no = await new_order(site)
+
+    page = await (await site.client_for()).get(f"/payments/orders/{order_no}")
+
+    assert page.status_code == 303 and page.headers["location"].startswith("/login")
+
+
+async def test_paying_on_a_phone_goes_to_the_gateway_as_a_phone(site, gateway):
+    order_no = await new_order(site)
+    parent = await site.client_for("parent")
+
+    response = await parent.post(f"/payments/orders/{order_no}/pay",
+                                 data={"provider": "alipay_test"},
+                                 headers={"User-Agent": PHONE_UA})
+
+    assert response.status_code == 303
+    assert response.headers["location"].endswith(f"/cashier/{order_no}?device=phone")
+    desktop = await parent.post(f"/payments/orders/{order_no}/pay",
+                                data={"provider": "alipay_test"},
+                                headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64)"})
+    assert desktop.headers["location"].endswith("device=desktop")
+
+
+async def test_an_unknown_provider_is_refused_on_the_page(site):
+    order_no = await new_order(site)
+    parent = await site.client_for("parent")
+
+    response = await parent.post(f"/payments/orders/{order_no}/pay", data={"provider": "x"})
+
+    assert response.status_code == 422 and "请选择一种支付方式" in response.text
+
+
+async def test_coming_back_repairs_a_lost_notification(site, gateway):
+    order_no = await new_order(site)
+    parent = await site.client_for("parent")
+    await parent.post(f"/payments/orders/{order_no}/pay", data={"provider": "alipay_test"})
+    gateway.pay(order_no, amount_fen=125050)
+
+    back = await parent.get(f"/payments/orders/{order_no}/return")
+    page = await parent.get(back.headers["location"])
+
+    assert "已支付" in page.text and "pay-button" not in page.text
+    async with site.db.session() as session:
+        assert (await get_order(session, order_no)).status == "paid"
+
+
+async def paid(site, gateway, order_no):
+    trade = gateway.pay(order_no, amount_fen=125050)
+    async with site.db.transaction() as session:
+        await record_payment(session, provider=gateway.id, trade=trade)
+
+
+async def test_staff_refund_over_the_api_is_idempotent_and_audited(site, gateway):
+    order_no = await new_order(site)
+    await paid(site, gateway, order_no)
+    staff = await site.client_for("staff")
+    url = f"/api/v1/payments/orders/{order_no}/refunds"
+    body = {"amount_fen": 25010, "reason": "已上 2 课时，退剩余课时费"}
+
+    first = await staff.post(url, json=body, headers={"Idempotency-Key": "r-1"})
+    again = await staff.post(url, json=body, headers={"Idempotency-Key": "r-1"})
+
+    assert first.status_code == again.status_code == 202
+    assert first.json() == again.json()
+    assert first.json()["amount_fen"] == 25010 and isinstance(first.json()["amount_fen"], int)
+    async with site.db.session() as session:
+        audited = list(await session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "payments.refund_requested")))
+    assert len(audited) == 1 and audited[0].account_id is not None
+
+
+async def test_staff_refund_refusals_are_clear(site, gateway):
+    order_no = await new_order(site)
+    await paid(site, gateway, order_no)
+    staff = await site.client_for("staff")
+    url = f"/api/v1/payments/orders/{order_no}/refunds"
+
+    no_key = await staff.post(url, json={"amount_fen": 1, "reason": "x"})
+    too_much = await staff.post(url, json={"amount_fen": 125051, "reason": "x"},
+                                headers={"Idempotency-Key": "k"})
+    a_float = await staff.post(url, json={"amount_fen": 12.5, "reason": "x"},
+                               headers={"Idempotency-Key": "f"})
+    unknown = await staff.post("/api/v1/payments/orders/P1/refunds",
+                               json={"amount_fen": 1, "reason": "x"},
+                               headers={"Idempotency-Key": "u"})
+
+    assert (no_key.status_code, no_key.json()["error"]["code"]) == (
+        422, "idempotency_key_required")
+    assert (too_much.status_code, too_much.json()["error"]["code"]) == (409, "refund_too_large")
+    assert (a_float.status_code, a_float.json()["error"]["code"]) == (422, "invalid_field")
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "order_not_found")
+
+
+@pytest.mark.parametrize("username", ["parent", "teacher_a", "head_a"])
+async def test_only_payments_staff_use_the_staff_api(site, username):
+    client = await site.client_for(username)
+
+    listed = await client.get("/api/v1/payments/orders")
+
+    assert listed.status_code == 403
+
+
+async def test_staff_list_orders_with_int_amounts(site, gateway):
+    order_no = await new_order(site)
+    staff = await site.client_for("admin")
+
+    listed = await staff.get("/api/v1/payments/orders?status=pending")
+
+    [order] = listed.json()["orders"]
+    assert order["order_no"] == order_no and type(order["amount_fen"]) is int
+    assert type(order["refunded_fen"]) is int
+
+
+async def test_reconciliation_sorts_every_trade_into_its_category(site, gateway):
+    from bangyaer.payments import GatewayTrade
+
+    matched, lost, differs, absent = [await new_order(site, ref=f"r{i}") for i in range(4)]
+    for order_no in (matched, differs, absent):
+        await paid(site, gateway, order_no)
+    gateway.pay(lost, amount_fen=125050)  # paid at the gateway, notification lost
+    wrong = gateway.trades[differs]
+    gateway.trades[differs] = GatewayTrade(differs, "paid", wrong.trade_no, 100, wrong.paid_at)
+    del gateway.trades[absent]
+    day = utcnow().astimezone(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    staff = await site.client_for("staff")
+
+    report = (await staff.get(f"/api/v1/payments/reconciliation?day={day}"
+                              "&provider=alipay_test")).json()
+
+    def orders(category):
+        return [line["order_no"] for line in report[category]]
+
+    assert (orders("matched"), orders("missing_in_ledger"), orders("missing_at_gateway"),
+            orders("amount_differs")) == ([matched], [lost], [absent], [differs])
+    assert [(line["ledger_fen"], line["gateway_fen"]) for line in report["amount_differs"]] \
+        == [(125050, 100)]
+    assert report["ledger_fen"] == 3 * 125050
+
+
+async def test_reconciliation_refuses_a_malformed_day(site):
+    staff = await site.client_for("staff")
+
+    bad = await staff.get("/api/v1/payments/reconciliation?day=2026-13-01&provider=alipay_test")
+
+    assert (bad.status_code, bad.json()["error"]["code"]) == (422, "invalid_day")
+
+
+async def test_the_order_page_speaks_english_when_asked(site):
+    order_no = await new_order(site)
+    parent = await site.client_for("parent")
+    await parent.get("/lang/en")
+
+    page = await parent.get(f"/payments/orders/{order_no}")
+
+    assert "Awaiting payment" in page.text and "Pay with Alipay" in page.text
