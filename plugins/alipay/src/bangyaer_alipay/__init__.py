@@ -1,0 +1,1 @@
+"""Alipay (支付宝) for Bangyaer."""
