@@ -39,6 +39,8 @@ def test_the_secret_may_come_from_another_variable():
     pytest.param({"saler_tax_no": "12345"}, SECRET, r"saler_tax_no: expected 15, 18 or 20",
                  id="saler"),
     pytest.param({"clerk": " "}, SECRET, r"clerk: not set", id="clerk"),
+    pytest.param({"clerk": "区少年宫财务室开票员"}, SECRET, r"clerk: Nuonuo takes at most 8",
+                 id="clerk-too-long"),
     pytest.param({"http_timeout_seconds": 0.0}, SECRET, r"http_timeout_seconds: expected more",
                  id="timeout"),
 ])

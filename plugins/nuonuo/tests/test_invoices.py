@@ -205,3 +205,19 @@ async def test_a_pdf_address_that_no_longer_answers_is_a_gateway_error(
     gone = replace(result, pdf_url=result.pdf_url.replace(".pdf", "x.pdf"))
     with pytest.raises(GatewayError, match="HTTP 404"):
         await provider.download(platform, gone)
+
+
+async def test_a_request_number_longer_than_nuonuo_takes_maps_to_one_order_no(
+        sandbox, nuonuo_platform, person):
+    platform = await nuonuo_platform(http_timeout_seconds=0.3)
+    long_no = "I20261204" + "ab12" * 5  # the ledger's 29 characters; Nuonuo takes 20
+    sandbox.delay_next_answer(1.0)
+    with pytest.raises(GatewayUnavailable):
+        await provider.issue(platform, person(long_no))
+    again = await provider.issue(platform, person(long_no))
+
+    [made] = sandbox.invoices()
+    assert again.serial == made.serial
+    assert len(made.order_no) == 20 and made.order_no.isalnum()
+    other = await provider.issue(platform, person(long_no[:-1] + "3"))
+    assert other.serial != made.serial

@@ -33,6 +33,7 @@ TAX_RATES = frozenset({"0.01", "0.03", "0.05", "0.06", "0.09", "0.13"})
 _TAX_NO = re.compile(r"[0-9A-Z]{15}|[0-9A-Z]{18}|[0-9A-Z]{20}")
 _GOODS_CODE = re.compile(r"[0-9]{19}")
 _WHERE = "[plugins.nuonuo]"
+CLERK_MAX = 8  # 开票员 is at most 8 characters on Nuonuo's order
 
 
 def settings_specs() -> list[SettingSpec]:
@@ -139,11 +140,15 @@ def parse_config(values: Mapping[str, Any], environ: Mapping[str, str] | None = 
     if timeout <= 0:
         raise ConfigError(f"{_WHERE} http_timeout_seconds: expected more than 0, "
                           f"found {timeout!r}")
+    clerk = _required(values, "clerk", "the 开票员's name as registered with Nuonuo")
+    if len(clerk) > CLERK_MAX:
+        raise ConfigError(f"{_WHERE} clerk: Nuonuo takes at most {CLERK_MAX} characters, "
+                          f"found {clerk!r}")
     return NuonuoConfig(
         app_key=app_key, app_secret=app_secret, saler_tax_no=tax_no,
         tax_rate=parse_tax_rate(_required(values, "tax_rate", 'a rate such as "0.03"')),
         goods_code=goods_code,
-        clerk=_required(values, "clerk", "the 开票员's name as registered with Nuonuo"),
+        clerk=clerk,
         goods_name=str(values.get("goods_name") or "培训费").strip(),
         saler_tel=str(values.get("saler_tel", "")).strip(),
         saler_address=str(values.get("saler_address", "")).strip(),

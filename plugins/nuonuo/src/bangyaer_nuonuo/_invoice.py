@@ -8,6 +8,7 @@ invoice's code and number; Nuonuo writes the 对应正数发票 remark itself.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -23,6 +24,7 @@ BEIJING = dt.timezone(dt.timedelta(hours=8))
 RED_REASON = "3"  # 服务中止: the class the family paid for will not be given
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _ORDER_NO = re.compile(r"[0-9A-Za-z_-]{1,32}")
+_NUONUO_ORDER_NO = re.compile(r"[0-9A-Za-z]{1,20}")  # orderNo: at most 20 characters
 _MAX_NAME = 100  # 购方名称 and 地址/电话 are at most 100 characters on the form
 
 # queryInvoiceResult status: 2 开票完成 (final); 20 开票中, 21 开票成功签章中;
@@ -60,6 +62,18 @@ def check_request(request: InvoiceRequest) -> None:
         raise _refuse("red_of_invalid", "冲红需要原蓝票的发票代码和号码")
 
 
+def nuonuo_order_no(request_no: str) -> str:
+    """The orderNo Nuonuo keeps for ``request_no``: itself if it fits, else a digest of it.
+
+    Nuonuo takes at most 20 characters and keeps one invoice per orderNo, so
+    the same request must always map to the same orderNo; 19 hex digits of
+    SHA-256 (76 bits) keep different requests apart.
+    """
+    if _NUONUO_ORDER_NO.fullmatch(request_no):
+        return request_no
+    return "H" + hashlib.sha256(request_no.encode()).hexdigest()[:19].upper()
+
+
 def _push_mode(email: str, phone: str) -> str:
     # -1 不推送, 0 邮箱, 1 手机, 2 邮箱和手机
     return {(True, True): "2", (True, False): "0", (False, True): "1"}.get(
@@ -80,7 +94,7 @@ def billing_content(config: NuonuoConfig, request: InvoiceRequest, now: dt.datet
         "salerTaxNum": config.saler_tax_no,
         "salerTel": config.saler_tel,
         "salerAddress": config.saler_address,
-        "orderNo": request.request_no,
+        "orderNo": nuonuo_order_no(request.request_no),
         "invoiceDate": now.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
         "clerk": config.clerk,
         "pushMode": _push_mode(email, phone),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from bangyaer.payments import GatewayError, GatewayUnavailable, InvoiceRequest, InvoiceResult
 
 from ._config import PLUGIN_ID, configured
-from ._invoice import BILLING, QUERY, billing_content, parse_result
+from ._invoice import BILLING, QUERY, billing_content, nuonuo_order_no, parse_result
 from ._runtime import runtime
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class NuonuoInvoices:
                 # so the one it already has is this request's.
                 log.info("nuonuo orderNo %s was submitted before; using that invoice",
                          request.request_no)
-                return await self._by_order(client, request.request_no)
+                return await self._by_order(client, nuonuo_order_no(request.request_no))
         serial = str((result or {}).get("invoiceSerialNum", "")) if isinstance(
             result, dict) else ""
         if not serial:

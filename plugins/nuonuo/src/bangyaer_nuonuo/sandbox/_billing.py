@@ -19,6 +19,7 @@ from ._state import INVALID, App, Invoice, SandboxError, SandboxState
 
 _TAX_NO = re.compile(r"[0-9A-Z]{15}|[0-9A-Z]{18}|[0-9A-Z]{20}")
 _GOODS_CODE = re.compile(r"[0-9]{19}")
+_ORDER_NO = re.compile(r"[0-9A-Za-z]{1,20}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 RATES = {"0.01", "0.03", "0.05", "0.06", "0.09", "0.13"}
 TAX_TOLERANCE_FEN = 6  # 税额允许误差为 0.06
@@ -114,9 +115,13 @@ def request_billing(state: SandboxState, app: App, content: dict[str, Any]) -> d
     if not isinstance(order, dict):
         raise SandboxError("0201", "必填项输入参数空: order")
     order_no = _text(order, "orderNo", required=True)
+    if _ORDER_NO.fullmatch(order_no) is None:
+        raise SandboxError(INVALID, f"订单号[{order_no}]应为不超过20位的字母或数字")
+    _text(order, "invoiceDate", required=True)
     if _text(order, "salerTaxNum", required=True) != app.tax_no:
         raise SandboxError(INVALID, "销方税号与授权商户不一致")
-    _text(order, "clerk", required=True)
+    if len(_text(order, "clerk", required=True)) > 8:
+        raise SandboxError(INVALID, "开票员最长8个字符")
     kind = _text(order, "invoiceType") or "1"
     if kind not in {"1", "2"}:
         raise SandboxError(INVALID, f"开票类型[{kind}]不合法")
