@@ -194,10 +194,11 @@ async def judged_activity(client: httpx.AsyncClient, platform: Platform, *, scho
                           judges: tuple[str, ...] = ("j1", "j2", "j3"), entries: int = 4,
                           k: int = 3, files: list[tuple[bytes, str, str]] | None = None,
                           names: list[str] | None = None, class_id: int | None = None,
-                          make_judges: bool = True) -> int:
+                          make_judges: bool = True, seed: str | None = None,
+                          **overrides: Any) -> int:
     """An activity drawn and being judged: ``entries`` in group 1 from one school, each
     with ``k`` of ``judges`` (accounts made unless ``make_judges`` is false)."""
-    activity_id = await create_activity(client)
+    activity_id = await create_activity(client, **overrides)
     await add_entries(platform, activity_id, 1, entries, school_id=school_id,
                       class_id=class_id, files=files, names=names)
     for username in judges:
@@ -209,6 +210,7 @@ async def judged_activity(client: httpx.AsyncClient, platform: Platform, *, scho
                              json={"judges_per_entry": k})
     assert setup.status_code == 200, setup.text
     await close_submissions(client, platform, activity_id)
-    drawn = await client.post(f"/api/v1/competitions/activities/{activity_id}/draw", json={})
+    drawn = await client.post(f"/api/v1/competitions/activities/{activity_id}/draw",
+                              json={"seed": seed} if seed else {})
     assert drawn.status_code == 201, drawn.text
     return activity_id

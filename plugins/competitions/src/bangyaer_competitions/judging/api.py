@@ -142,15 +142,22 @@ async def get_replay(request: Request) -> Response:
 async def change_assignment(request: Request) -> Response:
     actor = await require(request, MANAGE)
     data = await read_json(request, CHANGE_BODY)
-    async with get_platform(request).db.transaction() as session:
-        activity = await _organised(session, actor, request)
-        entry = (await session.scalars(select(Entry).where(
-            Entry.activity_id == activity.id, Entry.code == data["code"]))).first()
-        if entry is None:
-            raise ApiError(404, "entry_not_found", "找不到该报名")
-        row = await service.change_judge(session, actor, activity, entry,
-                                         from_judge=data["from_judge"],
-                                         to_judge=data["to_judge"], note=data["note"])
+    db = get_platform(request).db
+    try:
+        async with db.transaction() as session:
+            activity = await _organised(session, actor, request)
+            entry = (await session.scalars(select(Entry).where(
+                Entry.activity_id == activity.id, Entry.code == data["code"]))).first()
+            if entry is None:
+                raise ApiError(404, "entry_not_found", "找不到该报名")
+            row = await service.change_judge(session, actor, activity, entry,
+                                             from_judge=data["from_judge"],
+                                             to_judge=data["to_judge"], note=data["note"])
+    except service.ChangeRefused as refused:
+        # The change is rolled back; that staff tried it is kept.
+        async with db.transaction() as session:
+            await service.log_refusal(session, actor, _id(request), refused)
+        raise
     return JSONResponse({"code": entry.code, "judge_account_id": row.judge_account_id,
                          "round": row.round}, status_code=201)
 

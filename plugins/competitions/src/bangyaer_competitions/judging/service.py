@@ -35,6 +35,21 @@ REASONS = {
 OPEN = ("assigned", "scored")
 
 
+class ChangeRefused(ApiError):
+    """A manual change the rules forbid; the caller logs it outside the rolled-back change."""
+
+    def __init__(self, reason: str, logged: dict[str, Any]) -> None:
+        super().__init__(409, "conflict", f"不能改派：{reason_text(reason)}",
+                         detail={"reason": reason})
+        self.logged = logged
+
+
+async def log_refusal(session: AsyncSession, actor: Actor, activity_id: int,
+                      refused: ChangeRefused) -> None:
+    await audit(session, actor, "competitions.assignment_change_refused", TARGET, activity_id,
+                **refused.logged)
+
+
 def reason_text(code: str) -> str:
     return REASONS.get(code, code)
 
@@ -234,11 +249,8 @@ async def change_judge(session: AsyncSession, actor: Actor, activity: Activity, 
     seen = (await seen_by(session, [entry.id])).get(entry.id, set())
     reason = assign.check_pair(profiles.slot(entry), profile, seen=seen)
     if reason is not None:
-        await audit(session, actor, "competitions.assignment_change_refused", TARGET,
-                    activity.id, entry_id=entry.id, from_judge=from_judge, to_judge=to_judge,
-                    reason=reason, note=note)
-        raise ApiError(409, "conflict", f"不能改派：{reason_text(reason)}",
-                       detail={"reason": reason})
+        raise ChangeRefused(reason, {"entry_id": entry.id, "from_judge": from_judge,
+                                     "to_judge": to_judge, "reason": reason, "note": note})
     await _withdraw([old], note)
     await session.flush()
     new = Assignment(activity_id=activity.id, group_id=entry.group_id, panel=old.panel,
