@@ -19,6 +19,7 @@ __all__ = ["AnonymiseError", "Cleaned", "anonymise_file", "copy_name", "residual
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _IMAGES = ("image/jpeg", "image/png", "image/webp", "image/heic")
+_MEDIA = ("video/mp4", "video/quicktime", "audio/mp4")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,40}$")
 _EXTENSION = re.compile(r"^\.[a-z0-9]{1,5}$")
 
@@ -41,6 +42,18 @@ def residual_metadata(path: Path, content_type: str) -> list[str]:
         from ._pdf import pdf_residual
 
         return pdf_residual(path)
+    if content_type in _MEDIA:
+        from ._isobmff import media_findings
+
+        return media_findings(path)
+    if content_type == "audio/mpeg":
+        from ._audio import mp3_findings
+
+        return mp3_findings(path)
+    if content_type == "audio/wav":
+        from ._audio import wav_findings
+
+        return wav_findings(path)
     raise _unsupported()
 
 
@@ -60,6 +73,18 @@ def _cleaner(content_type: str) -> Callable[[Path, Path, str], Cleaned]:
         from ._pdf import clean_pdf
 
         return lambda src, dst, _type: clean_pdf(src, dst)
+    if content_type in _MEDIA:
+        from ._isobmff import clean_media
+
+        return clean_media
+    if content_type == "audio/mpeg":
+        from ._audio import clean_mp3
+
+        return lambda src, dst, _type: clean_mp3(src, dst)
+    if content_type == "audio/wav":
+        from ._audio import clean_wav
+
+        return lambda src, dst, _type: clean_wav(src, dst)
     raise _unsupported()
 
 

@@ -8,6 +8,7 @@ them. The judging pages' anonymity test uses them too.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import struct
 
@@ -22,10 +23,13 @@ GPS = {1: "N", 2: (30.0, 16.0, 0.0), 3: "E", 4: (120.0, 9.0, 0.0)}
 
 
 def needles(*names: str) -> list[bytes]:
-    """The byte forms a name can take inside a file: UTF-8 and UTF-16 (both orders)."""
+    """The byte forms a name can take inside a file: UTF-8, UTF-16 (both orders) and GBK,
+    which Chinese tag editors still write into ID3v1 and old Office files."""
     found = []
     for text in names:
-        found += [text.encode("utf-8"), text.encode("utf-16-le"), text.encode("utf-16-be")]
+        found += [text.encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be")]
+        with contextlib.suppress(UnicodeEncodeError):  # GBK has no Latin-only gaps
+            found.append(text.encode("gbk"))
     return found
 
 
@@ -155,3 +159,174 @@ def pdf(name: str = NAME, school: str = SCHOOL, reviewer: str = REVIEWER) -> byt
     out = io.BytesIO()
     update.write(out)
     return out.getvalue()
+
+
+# --- ISO base media (MP4, MOV, M4A) ----------------------------------------
+
+VIDEO_SAMPLES = (b"\x00\x00\x00\x10video-sample-one", b"\x00\x00\x00\x10video-sample-two")
+LOCATION = "+30.2700+120.1500/"  # ISO 6709, as phones write it
+
+
+def box(kind: bytes, *payload: bytes) -> bytes:
+    body = b"".join(payload)
+    return struct.pack(">I4s", 8 + len(body), kind) + body
+
+
+def full_box(kind: bytes, version: int, flags: int, *payload: bytes) -> bytes:
+    return box(kind, struct.pack(">I", (version << 24) | flags), *payload)
+
+
+def _qt_text(kind: bytes, text: str) -> bytes:
+    data = text.encode()
+    return box(kind, struct.pack(">HH", len(data), 0x55C4), data)  # 0x55C4: language "und"
+
+
+def _ilst_item(kind: bytes, text: str) -> bytes:
+    return box(kind, box(b"data", struct.pack(">II", 1, 0), text.encode()))
+
+
+_MATRIX = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+_WHEN = 3_800_000_000  # seconds since 1904: when the phone says it was recorded
+
+
+def _mvhd() -> bytes:
+    return full_box(b"mvhd", 0, 0, struct.pack(">IIII", _WHEN, _WHEN, 1000, 2000),
+                    struct.pack(">IH", 0x10000, 0x100), bytes(10), _MATRIX, bytes(24),
+                    struct.pack(">I", 3))
+
+
+def _trak(track_id: int, handler: bytes, entry: bytes, sizes: list[int], offsets: list[int],
+          udta: bytes = b"") -> bytes:
+    tkhd = full_box(b"tkhd", 0, 3, struct.pack(">IIII", _WHEN, _WHEN, track_id, 0),
+                    struct.pack(">I", 2000), bytes(8), struct.pack(">hhhH", 0, 0, 0, 0),
+                    _MATRIX, struct.pack(">II", 320 << 16, 240 << 16))
+    mdhd = full_box(b"mdhd", 0, 0, struct.pack(">IIII", _WHEN, _WHEN, 1000, 2000),
+                    struct.pack(">HH", 0x55C4, 0))
+    hdlr = full_box(b"hdlr", 0, 0, b"\x00" * 4, handler, bytes(12), b"Handler\x00")
+    stbl = box(
+        b"stbl",
+        full_box(b"stsd", 0, 0, struct.pack(">I", 1), entry),
+        full_box(b"stts", 0, 0, struct.pack(">III", 1, len(sizes), 1000)),
+        full_box(b"stsc", 0, 0, struct.pack(">IIII", 1, 1, 1, 1)),
+        full_box(b"stsz", 0, 0, struct.pack(">II", 0, len(sizes)),
+                 *(struct.pack(">I", s) for s in sizes)),
+        full_box(b"stco", 0, 0, struct.pack(">I", len(offsets)),
+                 *(struct.pack(">I", o) for o in offsets)),
+    )
+    dinf = box(b"dinf", full_box(b"dref", 0, 0, struct.pack(">I", 1), full_box(b"url ", 0, 1)))
+    header = full_box(b"vmhd", 0, 1, bytes(8)) if handler == b"vide" else full_box(b"nmhd", 0, 0)
+    minf = box(b"minf", header, dinf, stbl)
+    return box(b"trak", tkhd, box(b"mdia", mdhd, hdlr, minf), udta)
+
+
+def _visual_entry() -> bytes:
+    return box(b"avc1", bytes(6), struct.pack(">H", 1), bytes(16), struct.pack(">HH", 320, 240),
+               struct.pack(">II", 0x480000, 0x480000), bytes(4), struct.pack(">H", 1),
+               bytes(32), struct.pack(">Hh", 24, -1))
+
+
+def _metadata_entry() -> bytes:
+    keys = box(b"keyd", b"mdta", b"com.apple.quicktime.location.ISO6709")
+    return box(b"mebx", bytes(6), struct.pack(">H", 1), box(b"keys", box(struct.pack(">I", 1),
+                                                                          keys)))
+
+
+def mp4(name: str = NAME, school: str = SCHOOL, *, brand: bytes = b"isom",
+        metadata_track: bool = True) -> bytes:
+    """A small movie: one video track, a GPS metadata track, and metadata in
+    udta (QuickTime and iTunes styles), moov/meta (mdta keys), a trak udta,
+    a top-level XMP uuid box, and stale bytes in a free box."""
+    location = f"{LOCATION}{name}".encode()
+    meta_samples = [location, location]
+
+    def build(mdat_at: int) -> bytes:
+        video_offsets = [mdat_at + 8, mdat_at + 8 + len(VIDEO_SAMPLES[0])]
+        after_video = mdat_at + 8 + sum(map(len, VIDEO_SAMPLES))
+        meta_offsets = [after_video, after_video + len(location)]
+        udta = box(b"udta", _qt_text(b"\xa9nam", f"{name}的作品"), _qt_text(b"\xa9ART", name),
+                   _qt_text(b"\xa9xyz", LOCATION), _qt_text(b"\xa9cmt", school),
+                   full_box(b"meta", 0, 0,
+                            full_box(b"hdlr", 0, 0, bytes(4), b"mdir", b"appl", bytes(9)),
+                            box(b"ilst", _ilst_item(b"\xa9ART", name),
+                                _ilst_item(b"\xa9alb", school))))
+        mdta = box(b"meta", full_box(b"hdlr", 0, 0, bytes(4), b"mdta", bytes(13)),
+                   full_box(b"keys", 0, 0, struct.pack(">I", 1),
+                            box(b"mdta", b"com.apple.quicktime.author")),
+                   box(b"ilst", box(struct.pack(">I", 1), box(b"data", struct.pack(">II", 1, 0),
+                                                              name.encode()))))
+        traks = [_trak(1, b"vide", _visual_entry(), [len(s) for s in VIDEO_SAMPLES], video_offsets,
+                       box(b"udta", _qt_text(b"\xa9nam", name)))]
+        if metadata_track:
+            traks.append(_trak(2, b"meta", _metadata_entry(), [len(s) for s in meta_samples],
+                               meta_offsets))
+        moov = box(b"moov", _mvhd(), *traks, udta, mdta)
+        return moov
+
+    ftyp = box(b"ftyp", brand, struct.pack(">I", 0), brand, b"isom", b"mp41")
+    xmp_uuid = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC")
+    uuid = box(b"uuid", xmp_uuid, xmp_packet(name, school))
+    free = box(b"free", f"old moov: {name}".encode())
+    head_len = len(ftyp) + len(build(0)) + len(uuid) + len(free)
+    samples = b"".join(VIDEO_SAMPLES) + (b"".join(meta_samples) if metadata_track else b"")
+    return ftyp + build(head_len) + uuid + free + box(b"mdat", samples)
+
+
+def mp4_frame(total: int) -> tuple[bytes, int]:
+    """The header of a movie whose single video sample fills ``total`` bytes of file:
+    (bytes up to the mdat payload, offset where the payload starts)."""
+    ftyp = box(b"ftyp", b"isom", struct.pack(">I", 0), b"isom")
+    udta = box(b"udta", _qt_text(b"\xa9ART", NAME))
+
+    def moov(at: int, size: int) -> bytes:
+        return box(b"moov", _mvhd(), _trak(1, b"vide", _visual_entry(), [size], [at]), udta)
+
+    head = len(ftyp) + len(moov(0, 0)) + 16
+    size = total - head
+    mdat_header = struct.pack(">I4sQ", 1, b"mdat", size + 16)
+    return ftyp + moov(head, size) + mdat_header, head
+
+
+# --- MP3 and WAV --------------------------------------------------------------
+
+# MPEG-1 Layer III, 128 kbit/s, 44.1 kHz: 417 bytes a frame (ISO/IEC 11172-3).
+MP3_FRAME = b"\xff\xfb\x90\x64" + bytes(413)
+
+
+def _id3_frame(kind: bytes, body: bytes) -> bytes:
+    size = len(body)
+    safe = bytes(((size >> 21) & 0x7F, (size >> 14) & 0x7F, (size >> 7) & 0x7F, size & 0x7F))
+    return kind + safe + b"\x00\x00" + body
+
+
+def mp3(name: str = NAME, school: str = SCHOOL, *, frames: int = 3) -> bytes:
+    """Three silent frames between an ID3v2.4 tag (TPE1, TIT2, COMM in UTF-16) and
+    an ID3v1 tag in GBK, as Chinese players write it."""
+    body = (_id3_frame(b"TPE1", b"\x03" + name.encode())
+            + _id3_frame(b"TIT2", b"\x03" + f"{name}朗诵".encode())
+            + _id3_frame(b"COMM", b"\x01chi" + "\ufeff".encode("utf-16-le") + b"\x00\x00"
+                         + school.encode("utf-16-le")))
+    size = len(body)
+    safe = bytes(((size >> 21) & 0x7F, (size >> 14) & 0x7F, (size >> 7) & 0x7F, size & 0x7F))
+    id3v2 = b"ID3\x04\x00\x00" + safe + body
+    v1_text = name.encode("gbk").ljust(30, b"\x00")
+    id3v1 = b"TAG" + v1_text + v1_text + school.encode("gbk").ljust(30, b"\x00") + b"2026" \
+        + bytes(30) + b"\x0c"
+    return id3v2 + MP3_FRAME * frames + id3v1
+
+
+WAV_SOUND = bytes(range(256)) * 8 + b"\x01"  # odd length: the chunk gets a pad byte
+
+
+def _riff(cid: bytes, body: bytes) -> bytes:
+    return struct.pack("<4sI", cid, len(body)) + body + (b"\x00" if len(body) & 1 else b"")
+
+
+def wav(name: str = NAME, school: str = SCHOOL) -> bytes:
+    """8-bit mono PCM with LIST/INFO (IART, INAM, ICMT), bext and id3 chunks."""
+    fmt = struct.pack("<HHIIHH", 1, 1, 8000, 8000, 1, 8)
+    info = b"INFO" + _riff(b"IART", name.encode() + b"\x00") \
+        + _riff(b"INAM", f"{name}的朗诵".encode() + b"\x00") + _riff(b"ICMT", school.encode())
+    bext = f"{name} {school}".encode().ljust(256, b"\x00") + bytes(346)
+    chunks = (_riff(b"fmt ", fmt) + _riff(b"LIST", info) + _riff(b"bext", bext)
+              + _riff(b"data", WAV_SOUND) + _riff(b"id3 ", mp3(name, school, frames=0)[:-128]))
+    return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
