@@ -24,7 +24,7 @@ from bangyaer.platform import Platform
 from bangyaer.testing import TinyDistrict
 from sqlalchemy import select, update
 
-from ..judging.models import Assignment
+from ..judging.models import Assignment, JudgeInvite
 from ..models import Activity, Entry, Group
 from ..testing import create_activity
 from .models import Publication
@@ -53,6 +53,7 @@ async def judging_activity(staff: Any, platform: Platform, **body: Any) -> Seede
 
 async def add_judges(platform: Platform, district: TinyDistrict, seeded: Seeded, n: int
                      ) -> list[int]:
+    """``n`` new judge accounts, invited to every group of the activity."""
     async with platform.db.transaction() as session:
         home = await session.get(Organisation, district.ids["district"])
         assert home is not None
@@ -66,6 +67,9 @@ async def add_judges(platform: Platform, district: TinyDistrict, seeded: Seeded,
                                            password=TinyDistrict.PASSWORD,
                                            roles=[("judge", home)])
             made.append(account.id)
+            for group_id in seeded.groups.values():
+                session.add(JudgeInvite(activity_id=seeded.activity_id, group_id=group_id,
+                                        account_id=account.id))
     seeded.judges.extend(made)
     return made
 
@@ -163,3 +167,17 @@ async def shift_window(platform: Platform, seeded: Seeded, delta: dt.timedelta) 
             Publication.activity_id == seeded.activity_id, Publication.kind == "publicised"))
         assert pub is not None and pub.appeal_until is not None
         pub.appeal_until = utcnow() + delta
+
+
+async def score_round(platform: Platform, seeded: Seeded, code: str, round: str,
+                      totals: Sequence[int]) -> list[int]:
+    """Score the open assignments of ``round`` for an entry; the judges who had them."""
+    async with platform.db.transaction() as session:
+        rows = list(await session.scalars(select(Assignment).where(
+            Assignment.entry_id == seeded.entries[code], Assignment.round == round,
+            Assignment.status == "assigned").order_by(Assignment.id)))
+        for row, total in zip(rows, totals, strict=True):
+            parts = [total // 3, total // 3, total - 2 * (total // 3)]
+            row.scores, row.total = dict(zip(RUBRIC, parts, strict=True)), total
+            row.status, row.scored_at = "scored", utcnow()
+        return [row.judge_account_id for row in rows]
