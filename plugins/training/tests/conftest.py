@@ -24,8 +24,8 @@ from bangyaer.testing import drain
 from bangyaer.web._middleware import SESSION_COOKIE
 from bangyaer_training._lottery import new_seed
 from bangyaer_training.models import Campus, Course, Enrollment, Mode, Term, TrainingClass
-from sqlalchemy import update
 from itsdangerous import TimestampSigner
+from sqlalchemy import update
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from bangyaer.events import Event, EventRecord
 from bangyaer.identity import Account
 from bangyaer.testing import drain
 from bangyaer_training._ledger_events import on_ledger_event
-from bangyaer_training.models import Enrollment, Move, Mode
+from bangyaer_training.models import Enrollment, Mode, Move
 from sqlalchemy import func, select
 
 

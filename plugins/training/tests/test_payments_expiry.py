@@ -21,7 +21,8 @@ async def platform(paying_platform):
 
 async def _seat_and_queue(client_for, make_term, make_class):
     """child_b holds the only seat (unpaid); child_1 waits for it."""
-    klass = await make_class(await make_term(), capacity=1, fee_fen=120_000)
+    starts_on = utcnow().date() + dt.timedelta(days=60)
+    klass = await make_class(await make_term(starts_on=starts_on), capacity=1, fee_fen=120_000)
     holder = await client_for("parent_b")
     waiting = await client_for("parent", child="child_1")
     url = f"/api/v1/training/classes/{klass.id}/enrollments"
@@ -37,7 +38,7 @@ async def _state(platform, enrollment_id: int) -> str:
 
 async def test_training_does_not_expire_a_seat_whose_order_is_still_open(
         platform, district, client_for, make_term, make_class, ledger):
-    klass, seat, queued, _ = await _seat_and_queue(client_for, make_term, make_class)
+    klass, seat, _, _ = await _seat_and_queue(client_for, make_term, make_class)
     past = utcnow() - dt.timedelta(seconds=1)
     async with platform.db.transaction() as s:
         (await s.get(Enrollment, seat)).deadline_at = past
@@ -128,7 +129,7 @@ async def test_a_payment_for_a_seat_given_up_meanwhile_is_refunded_in_full(
 
 async def test_a_late_payment_event_for_a_released_seat_asks_for_a_refund_and_tells_the_family(
         platform, district, client_for, make_term, make_class, ledger):
-    _, seat, queued, _ = await _seat_and_queue(client_for, make_term, make_class)
+    _, seat, _, _ = await _seat_and_queue(client_for, make_term, make_class)
     order = await ledger.order_of(seat)
     await ledger.checkout(order.order_no)
     trade = ledger.gateway.pay(order.order_no)

@@ -157,4 +157,5 @@ async def withdraw_enrollment(request: Request) -> Response:
         except PaymentsError as exc:
             raise ApiError(exc.status, exc.code, exc.message) from None
         await session.flush()
-        return JSONResponse({"enrollment": (await with_payments(session, [(enrollment, klass)]))[0]})
+        shown = await with_payments(session, [(enrollment, klass)])
+        return JSONResponse({"enrollment": shown[0]})

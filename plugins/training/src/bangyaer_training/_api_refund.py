@@ -109,11 +109,12 @@ async def refund_enrollment(request: Request) -> Response:
     async def work(session: AsyncSession) -> tuple[int, dict[str, Any]]:
         return await _refund(session, actor, request.path_params["id"], data, key)
 
-    return await run_once(get_platform(request), request, actor.account_id, work,
-                          ApiError(409, "refund_in_progress", _("该退费请求正在处理，请勿重复提交")))
+    busy = ApiError(409, "refund_in_progress", _("该退费请求正在处理，请勿重复提交"))
+    return await run_once(get_platform(request), request, actor.account_id, work, busy)
 
 
-async def roster(session: AsyncSession, class_id: int) -> tuple[TrainingClass, list[dict]]:
+async def roster(session: AsyncSession, class_id: int,
+                 ) -> tuple[TrainingClass, list[dict[str, Any]]]:
     """The class and one row per child on it, with the payment state in words."""
     klass = await session.get(TrainingClass, class_id)
     if klass is None:

@@ -10,6 +10,7 @@ from bangyaer.events import emit
 from bangyaer.identity import audit
 from bangyaer.jobs import enqueue
 from bangyaer.web import ApiError, Body, Field, api, get_platform, read_json, require
+from bangyaer.web import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -207,7 +208,7 @@ async def _close_online_order(session: AsyncSession, enrollment_id: int) -> None
         return  # confirm_seat gives the answer
     order = await cancel_if_pending(session, enrollment, reason="已线下缴费")
     if order is not None and order.status in ("paid", "refunded"):
-        raise ApiError(409, "paid_online", "该报名已在线缴费，无需线下确认")
+        raise ApiError(409, "paid_online", _("该报名已在线缴费，无需线下确认"))
 
 
 @api("Mark a class finished: a training.completed event for each confirmed child")

@@ -8,7 +8,7 @@ from typing import Any
 
 from bangyaer.db import utcnow
 from bangyaer.identity import Person
-from bangyaer.web import ApiError
+from bangyaer.web import N_, ApiError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,9 +25,10 @@ from ._seats import (
 from .models import ACTIVE, Course, Enrollment, Mode, State, Term, TrainingClass
 
 STATE_TITLES = {
-    State.applied: "已报名，待摇号", State.waitlisted: "候补中", State.admitted: "已录取",
-    State.awaiting_payment: "已录取，待缴费", State.confirmed: "已确认",
-    State.expired: "已失效", State.withdrawn: "已退出", State.refunded: "已退费",
+    State.applied: N_("已报名，待摇号"), State.waitlisted: N_("候补中"),
+    State.admitted: N_("已录取"), State.awaiting_payment: N_("已录取，待缴费"),
+    State.confirmed: N_("已确认"), State.expired: N_("已失效"), State.withdrawn: N_("已退出"),
+    State.refunded: N_("已退费"),
 }
 
 

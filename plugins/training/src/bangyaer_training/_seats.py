@@ -16,6 +16,7 @@ from bangyaer.events import emit
 from bangyaer.identity import Guardianship, Person
 from bangyaer.jobs import enqueue
 from bangyaer.notifications import notify
+from bangyaer.web import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -177,7 +178,7 @@ async def withdraw(session: AsyncSession, enrollment: Enrollment, klass: Trainin
         order = await cancel_if_pending(session, enrollment, reason="家长退出报名")
     paid = order is not None and order.status == "paid"
     if paid and (now or utcnow()) >= await _first_lesson(session, klass):
-        raise SeatError("class_started", "已开课，退出和退费请联系少年宫按已上课时办理")
+        raise SeatError("class_started", _("已开课，退出和退费请联系少年宫按已上课时办理"))
     enrollment.waitlist_position = None
     enrollment.deadline_at = None
     move(session, enrollment, State.withdrawn, reason, account_id)
