@@ -106,6 +106,11 @@ def _known(event: Event, p: dict[str, Any], when: dt.datetime) -> Described | No
         case "competitions.work_submitted":
             return Described("submitted", f"提交作品：{activity}", category or "竞赛", when,
                              url or "/competitions/me", ref=_entry_ref(p))
+        case "competitions.result_final":
+            # The award itself arrives with its certificate; this records the outcome.
+            outcome = _text(p, "award", 100) or "参与评审"
+            return Described("activity", f"“{activity}”评审结果：{outcome}", category or "竞赛",
+                             when, url or "/competitions/mine", ref=_entry_ref(p))
         case "core.certificate_issued":
             award = _text(p, "award", 100)
             cert = p.get("certificate_id")
