@@ -203,7 +203,7 @@ async def test_a_pdf_address_that_no_longer_answers_is_a_gateway_error(
     platform = await nuonuo_platform()
     result = await issued(platform, person())
     gone = replace(result, pdf_url=result.pdf_url.replace(".pdf", "x.pdf"))
-    with pytest.raises(GatewayError, match="HTTP 404"):
+    with pytest.raises(GatewayError, match="发票PDF无法下载"):
         await provider.download(platform, gone)
 
 

@@ -44,6 +44,9 @@ class _Token:
 class TokenCache:
     """The app's access token, shared by every call of one platform."""
 
+    # Not yet: the token lives in process memory, so every web and worker process
+    # takes its own; Nuonuo allows 50 per 30 days, enough for a few restarts a day.
+
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
         self._token: _Token | None = None
@@ -90,8 +93,7 @@ class NuonuoClient:
         if "error" in data:
             code = str(data.get("error"))
             log.warning("nuonuo token refused: %s %s", code, data.get("error_description"))
-            refusal = data.get("error_description", "")
-            raise GatewayError(code, f"诺诺开放平台拒绝发放令牌：{refusal}")
+            raise GatewayError(code, "诺诺开放平台拒绝发放令牌，请检查应用的appKey和appSecret")
         token, expires_in = data.get("access_token"), data.get("expires_in")
         try:
             seconds = int(str(expires_in))
@@ -165,6 +167,6 @@ class NuonuoClient:
         if response.status_code >= 500:
             raise GatewayUnavailable(f"{url}: HTTP {response.status_code}")
         if response.status_code != 200:
-            raise GatewayError("pdf_unavailable",
-                               f"发票PDF无法下载（HTTP {response.status_code}）")
+            log.warning("nuonuo pdf %s answered HTTP %s", url, response.status_code)
+            raise GatewayError("pdf_unavailable", "发票PDF无法下载")
         return response.content

@@ -66,7 +66,8 @@ class NuonuoInvoices:
         if not isinstance(items, list):
             raise GatewayUnavailable(f"queryInvoiceResult answered {items!r}")
         if not items:
-            raise GatewayError("invoice_not_found", f"诺诺平台没有这张发票（{key}）")
+            log.warning("nuonuo knows no invoice %s", key)
+            raise GatewayError("invoice_not_found", "诺诺平台没有这张发票")
         return parse_result(items[0])
 
     async def download(self, platform: Platform, result: InvoiceResult) -> bytes:
