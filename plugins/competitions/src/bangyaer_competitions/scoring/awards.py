@@ -132,12 +132,13 @@ def quota_lines(rule: AwardRule, entrants: int) -> list[tuple[str, int]]:
 
 def describe_rule(rule: AwardRule) -> str:
     """One sentence, shown to staff and in the 公示, stating how awards were given."""
+    comma = _("、")
     if rule.mode == "threshold":
-        parts = "、".join(_("%(name)s %(score)s 分及以上", name=_(level.name),
+        parts = comma.join(_("%(name)s %(score)s 分及以上", name=_(level.name),
                            score=_number_text(level.min_score or Fraction(0)))
                           for level in rule.levels)
         return _("按分数线评奖：%(levels)s。", levels=parts)
-    parts = "、".join(_("%(name)s %(n)s 名", name=_(level.name), n=level.count)
+    parts = comma.join(_("%(name)s %(n)s 名", name=_(level.name), n=level.count)
                       if level.count is not None else
                       _("%(name)s %(percent)s%%", name=_(level.name), percent=level.percent)
                       for level in rule.levels)
