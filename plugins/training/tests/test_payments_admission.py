@@ -165,3 +165,42 @@ async def test_the_family_page_shows_paid_after_payment(
 
     assert "已在线缴费 ¥1500.00" in page.text
     assert "去缴费" not in page.text
+
+
+async def test_a_full_refund_seen_before_the_payment_event_leaves_no_seat(
+        platform, district, client_for, make_term, make_class, ledger):
+    klass = await make_class(await make_term())
+    family = await client_for("parent_b")
+    enrollment = await _enroll(family, klass)
+    order = await ledger.order_of(enrollment["id"])
+    await ledger.pay(order.order_no)
+    async with platform.db.transaction() as s:
+        paid = await s.scalar(select(EventRecord).where(EventRecord.type == "payments.order_paid"))
+        row = await s.get(Enrollment, enrollment["id"])
+        # As if the paid event's delivery were still being retried when the refund came.
+        row.state, row.payment_ref = "awaiting_payment", None
+    staff = await client_for("staff")
+    await staff.post(f"/api/v1/training/enrollments/{row.id}/refund",
+                     json={"reason": "班级取消", "mode": "full"})
+    await drain(platform)
+
+    async with platform.db.transaction() as s:
+        await on_ledger_event(s, Event.from_record(paid))
+
+    async with platform.db.session() as s:
+        row = await s.get(Enrollment, enrollment["id"])
+    assert row.state == "expired"
+    assert row.refunded_fen == 120_000
+
+
+async def test_the_family_page_asks_for_payment_in_english_too(
+        platform, district, client_for, make_term, make_class, ledger):
+    klass = await make_class(await make_term(), fee_fen=150_000)
+    family = await client_for("parent_b")
+    await _enroll(family, klass)
+    await family.get("/lang/en", params={"next": "/training/mine"})
+
+    page = await family.get("/training/mine")
+
+    assert "Pay ¥1500.00 by " in page.text
+    assert "Admitted, payment due" in page.text

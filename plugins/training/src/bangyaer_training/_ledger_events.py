@@ -47,6 +47,10 @@ async def on_ledger_event(session: AsyncSession, event: Event) -> None:
 
 async def _paid(session: AsyncSession, enrollment: Enrollment, payload: dict[str, Any]) -> None:
     order_no = str(payload["order_no"])
+    order = await get_order(session, order_no)
+    if order is None or order.status != "paid":
+        # Refunded in full before this event came: the money is back already.
+        return
     if enrollment.order_no == order_no:
         try:
             await confirm_seat(session, enrollment.id, reference=f"order:{order_no}",
@@ -55,9 +59,7 @@ async def _paid(session: AsyncSession, enrollment: Enrollment, payload: dict[str
         except SeatError as exc:
             log.info("order %s paid but enrollment %s is %s (%s): refunding",
                      order_no, enrollment.id, enrollment.state, exc.code)
-    order = await get_order(session, order_no)
-    if order is None or not await refund_rest(session, order, reason=RELEASED_REASON,
-                                              actor_account_id=None):
+    if not await refund_rest(session, order, reason=RELEASED_REASON, actor_account_id=None):
         return
     klass = await session.get(TrainingClass, enrollment.class_id)
     assert klass is not None
@@ -93,6 +95,9 @@ async def _refunded(session: AsyncSession, enrollment: Enrollment,
     enrollment.refunded_fen = max(enrollment.refunded_fen, int(payload["refunded_fen"]))
     if payload.get("full") and enrollment.state == State.confirmed:
         await refund_seat(session, enrollment.id, reference=f"refund:{payload['refund_no']}")
+    elif payload.get("full"):
+        # Its order_paid event has not come yet (or never will): no seat for it.
+        await release_unpaid(session, enrollment, "refunded")
     klass = await session.get(TrainingClass, enrollment.class_id)
     assert klass is not None
     await notify(session, await guardians_of(session, enrollment.child_id), source="training",
