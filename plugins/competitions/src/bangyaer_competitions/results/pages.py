@@ -213,6 +213,7 @@ async def audit_page(request: Request) -> Response:
     pages = max(1, -(-data["total"] // data["page_size"]))
     for row in data["entries"]:
         row["detail_text"] = json.dumps(row["detail"], ensure_ascii=False, sort_keys=True)
+        row["at_time"] = dt.datetime.fromisoformat(row["at"])
     return await render(request, "competitions/results/audit.html", {
         "activity": activity, "log": data, "f": filters, "pages": pages})
 
