@@ -13,7 +13,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,7 +59,7 @@ class TokenCache:
             return token.value
         return None
 
-    async def get(self, fetch: Callable[[], Any]) -> str:
+    async def get(self, fetch: Callable[[], Awaitable[tuple[str, int]]]) -> str:
         value = self._valid()
         if value is not None:
             return value

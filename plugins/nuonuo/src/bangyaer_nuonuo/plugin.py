@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import click
 from bangyaer import PluginInfo, Routes, SettingSpec, hookimpl
 from starlette.responses import JSONResponse
 from starlette.routing import Mount
@@ -54,3 +55,10 @@ def routes() -> Routes:
 @hookimpl
 def invoice_providers() -> Iterable[Any]:
     return [NuonuoInvoices()]
+
+
+@hookimpl
+def commands(cli: click.Group) -> None:
+    from ._cli import nuonuo
+
+    cli.add_command(nuonuo)

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from ._app import BILLING, QUERY, build_app
+from .._invoice import BILLING, QUERY
+from ._app import build_app
 from ._state import MESSAGES, TOKEN_LIMIT, TOKEN_TTL, App, Invoice, SandboxError, SandboxState
 
 __all__ = ["BILLING", "DEMO_APP", "MESSAGES", "QUERY", "TOKEN_LIMIT", "TOKEN_TTL", "App",
