@@ -4,57 +4,56 @@
 reads any file back and lists what identifying metadata it still carries,
 so a copy can be checked independently of how it was made. The kind of a
 file is confirmed from its first bytes, never taken from its name.
+
+Images are decoded and encoded again (HEIC becomes JPEG); PDFs and Word
+documents are rewritten whole; videos and recordings, which can be 2 GB,
+are copied in chunks with their metadata blanked or cut away.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
-from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from ..sniff import SNIFF_BYTES, sniff
 from ._common import AnonymiseError, Cleaned
 
-__all__ = ["AnonymiseError", "Cleaned", "anonymise_file", "copy_name", "residual_metadata"]
+__all__ = ["DOCX", "AnonymiseError", "Cleaned", "anonymise_file", "copy_name",
+           "residual_metadata"]
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-_IMAGES = ("image/jpeg", "image/png", "image/webp", "image/heic")
-_MEDIA = ("video/mp4", "video/quicktime", "audio/mp4")
+# content type -> module that cleans it; each has clean(src, dst, type) and findings(path, type).
+_MODULES = {
+    "image/jpeg": "_images", "image/png": "_images", "image/webp": "_images",
+    "image/heic": "_images",
+    "application/pdf": "_pdf",
+    DOCX: "_docx",
+    "video/mp4": "_isobmff", "video/quicktime": "_isobmff", "audio/mp4": "_isobmff",
+    "audio/mpeg": "_audio", "audio/wav": "_audio",
+}
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,40}$")
 _EXTENSION = re.compile(r"^\.[a-z0-9]{1,5}$")
 
 
 def anonymise_file(src: Path, dst: Path, content_type: str) -> Cleaned:
-    """Write an anonymised copy of ``src`` to ``dst``; AnonymiseError if it cannot be made safe."""
-    _check_kind(src, content_type)
-    cleaner = _cleaner(content_type)
-    return cleaner(src, dst, content_type)
+    """Write an anonymised copy of ``src`` to ``dst``; AnonymiseError if it cannot be made safe.
+
+    ``dst`` appears only when the copy is complete. ``Cleaned`` tells the
+    copy's type and extension (they differ from the source's for HEIC) and
+    what was removed.
+    """
+    module = _module(src, content_type)
+    cleaned: Cleaned = module.clean(src, dst, content_type)
+    return cleaned
 
 
 def residual_metadata(path: Path, content_type: str) -> list[str]:
     """The identifying metadata ``path`` still carries, e.g. ["exif", "gps"]; [] when clean."""
-    _check_kind(path, content_type)
-    if content_type in _IMAGES:
-        from ._images import image_findings
-
-        return image_findings(path.read_bytes(), content_type)
-    if content_type == "application/pdf":
-        from ._pdf import pdf_residual
-
-        return pdf_residual(path)
-    if content_type in _MEDIA:
-        from ._isobmff import media_findings
-
-        return media_findings(path)
-    if content_type == "audio/mpeg":
-        from ._audio import mp3_findings
-
-        return mp3_findings(path)
-    if content_type == "audio/wav":
-        from ._audio import wav_findings
-
-        return wav_findings(path)
-    raise _unsupported()
+    module = _module(path, content_type)
+    found: list[str] = module.findings(path, content_type)
+    return found
 
 
 def copy_name(entry_code: str, position: int, extension: str) -> str:
@@ -64,31 +63,7 @@ def copy_name(entry_code: str, position: int, extension: str) -> str:
     return f"{entry_code}-{position}{extension}"
 
 
-def _cleaner(content_type: str) -> Callable[[Path, Path, str], Cleaned]:
-    if content_type in _IMAGES:
-        from ._images import clean_image
-
-        return clean_image
-    if content_type == "application/pdf":
-        from ._pdf import clean_pdf
-
-        return lambda src, dst, _type: clean_pdf(src, dst)
-    if content_type in _MEDIA:
-        from ._isobmff import clean_media
-
-        return clean_media
-    if content_type == "audio/mpeg":
-        from ._audio import clean_mp3
-
-        return lambda src, dst, _type: clean_mp3(src, dst)
-    if content_type == "audio/wav":
-        from ._audio import clean_wav
-
-        return lambda src, dst, _type: clean_wav(src, dst)
-    raise _unsupported()
-
-
-def _check_kind(path: Path, content_type: str) -> None:
+def _module(path: Path, content_type: str) -> ModuleType:
     try:
         with open(path, "rb") as f:
             head = f.read(SNIFF_BYTES)
@@ -97,7 +72,7 @@ def _check_kind(path: Path, content_type: str) -> None:
     found = sniff(head)
     if found is None or found.content_type != content_type:
         raise AnonymiseError("kind_mismatch", "文件内容与登记的类型不符，无法生成评审副本")
-
-
-def _unsupported() -> AnonymiseError:
-    return AnonymiseError("unsupported_kind", "暂不支持为这种文件生成评审副本")
+    name = _MODULES.get(content_type)
+    if name is None:
+        raise AnonymiseError("unsupported_kind", "暂不支持为这种文件生成评审副本")
+    return importlib.import_module(f"{__name__}.{name}")

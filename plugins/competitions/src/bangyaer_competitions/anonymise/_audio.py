@@ -147,3 +147,11 @@ def clean_wav(src: Path, dst: Path) -> Cleaned:
 def wav_findings(path: Path) -> list[str]:
     with open(path, "rb") as f:
         return _wav_chunks(f)[1]
+
+
+def clean(src: Path, dst: Path, content_type: str) -> Cleaned:
+    return clean_mp3(src, dst) if content_type == "audio/mpeg" else clean_wav(src, dst)
+
+
+def findings(path: Path, content_type: str) -> list[str]:
+    return mp3_findings(path) if content_type == "audio/mpeg" else wav_findings(path)

@@ -118,3 +118,11 @@ def _heic_findings(data: bytes) -> list[str]:
     if info.get("icc_profile"):
         found.append("icc")
     return found
+
+
+def clean(src: Path, dst: Path, content_type: str) -> Cleaned:
+    return clean_image(src, dst, content_type)
+
+
+def findings(path: Path, content_type: str) -> list[str]:
+    return image_findings(path.read_bytes(), content_type)

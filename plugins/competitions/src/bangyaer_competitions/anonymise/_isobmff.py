@@ -320,3 +320,11 @@ def _copy(f: IO[bytes], out: IO[bytes], plan: Plan) -> None:
         write_zeros(out, edit.length - len(edit.head))
         pos = edit.start + edit.length
     copy_range(f, out, pos, plan.keep - pos)
+
+
+def clean(src: Path, dst: Path, content_type: str) -> Cleaned:
+    return clean_media(src, dst, content_type)
+
+
+def findings(path: Path, content_type: str) -> list[str]:
+    return media_findings(path)

@@ -192,3 +192,11 @@ def pdf_residual(path: Path) -> list[str]:
         return pdf_findings(_open(raw), raw)
     except _PARSE_ERRORS as exc:
         raise broken("PDF") from exc
+
+
+def clean(src: Path, dst: Path, content_type: str) -> Cleaned:
+    return clean_pdf(src, dst)
+
+
+def findings(path: Path, content_type: str) -> list[str]:
+    return pdf_residual(path)

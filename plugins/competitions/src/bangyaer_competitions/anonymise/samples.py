@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import struct
+import zipfile
 
 from PIL import Image, ImageDraw
 from PIL.PngImagePlugin import PngInfo
@@ -28,7 +29,7 @@ def needles(*names: str) -> list[bytes]:
     found = []
     for text in names:
         found += [text.encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be")]
-        with contextlib.suppress(UnicodeEncodeError):  # GBK has no Latin-only gaps
+        with contextlib.suppress(UnicodeEncodeError):  # a rare character GBK lacks
             found.append(text.encode("gbk"))
     return found
 
@@ -330,3 +331,127 @@ def wav(name: str = NAME, school: str = SCHOOL) -> bytes:
     chunks = (_riff(b"fmt ", fmt) + _riff(b"LIST", info) + _riff(b"bext", bext)
               + _riff(b"data", WAV_SOUND) + _riff(b"id3 ", mp3(name, school, frames=0)[:-128]))
     return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
+
+
+# --- DOCX -------------------------------------------------------------------
+
+DOCX_TEXT = ("春天来了，西湖边的柳树发芽了。", "The river at dusk.")
+_WNS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" '
+        'xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml" '
+        'mc:Ignorable="w14 w15"')
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _rels(*items: tuple[str, str, str, str]) -> str:
+    body = "".join(
+        f'<Relationship Id="{rid}" Type="{kind}" Target="{target}"'
+        + (' TargetMode="External"' if mode else "") + "/>"
+        for rid, kind, target, mode in items)
+    return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">{body}</Relationships>'  # noqa: E501
+
+
+def docx(name: str = NAME, school: str = SCHOOL, reviewer: str = REVIEWER) -> bytes:
+    """An essay with core/app/custom properties, a comment, tracked changes, rsids,
+    a people list, an attached template, custom XML, a thumbnail and a photo."""
+    first, second = DOCX_TEXT
+    parts: dict[str, str | bytes] = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'  # noqa: E501
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Default Extension="jpeg" ContentType="image/jpeg"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'  # noqa: E501
+            '<Override PartName="/word/comments.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"/>'  # noqa: E501
+            '<Override PartName="/word/people.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.people+xml"/>'  # noqa: E501
+            '<Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/>'  # noqa: E501
+            '<Override PartName="/customXml/itemProps1.xml" ContentType="application/vnd.openxmlformats-officedocument.customXmlProperties+xml"/>'  # noqa: E501
+            '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'  # noqa: E501
+            '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'  # noqa: E501
+            '<Override PartName="/docProps/custom.xml" ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/>'  # noqa: E501
+            '</Types>'),
+        "_rels/.rels": _rels(
+            ("rId1", f"{_REL}/officeDocument", "word/document.xml", ""),
+            ("rId2", "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties", "docProps/core.xml", ""),  # noqa: E501
+            ("rId3", f"{_REL}/extended-properties", "docProps/app.xml", ""),
+            ("rId4", f"{_REL}/custom-properties", "docProps/custom.xml", ""),
+            ("rId5", "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail", "docProps/thumbnail.jpeg", "")),  # noqa: E501
+        "docProps/core.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '  # noqa: E501
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f'<dc:title>{name}的作文</dc:title><dc:creator>{name}</dc:creator>'
+            f'<cp:lastModifiedBy>{reviewer}</cp:lastModifiedBy><cp:keywords>{school}</cp:keywords>'
+            '<dcterms:created xsi:type="dcterms:W3CDTF">2026-03-01T08:00:00Z</dcterms:created>'
+            '<dcterms:modified xsi:type="dcterms:W3CDTF">2026-03-02T08:00:00Z</dcterms:modified>'
+            '</cp:coreProperties>'),
+        "docProps/app.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+            f'<Template>C:\\Users\\{name}\\Normal.dotm</Template><TotalTime>12</TotalTime>'
+            f'<Pages>1</Pages><Words>20</Words><Application>Microsoft Office Word</Application>'
+            f'<Company>{school}</Company><Manager>{reviewer}</Manager></Properties>'),
+        "docProps/custom.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '  # noqa: E501
+            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+            '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="学校">'
+            f'<vt:lpwstr>{school}</vt:lpwstr></property></Properties>'),
+        "docProps/thumbnail.jpeg": jpeg(name, school),
+        "word/document.xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {_WNS}><w:body>'
+            f'<w:p w:rsidR="00A1B2C3" w:rsidRDefault="00A1B2C3" w14:paraId="1A2B3C4D">'
+            '<w:commentRangeStart w:id="0"/>'
+            f'<w:r w:rsidRPr="00D4E5F6"><w:t>{first}</w:t></w:r><w:commentRangeEnd w:id="0"/>'
+            '<w:r><w:commentReference w:id="0"/></w:r></w:p>'
+            f'<w:p w:rsidR="00A1B2C3"><w:ins w:id="1" w:author="{reviewer}" '
+            f'w:date="2026-03-02T08:00:00Z"><w:r><w:t>{second}</w:t></w:r></w:ins>'
+            f'<w:del w:id="2" w:author="{name}" w:date="2026-03-02T08:00:00Z"><w:r>'
+            '<w:delText>旧句子</w:delText></w:r></w:del></w:p>'
+            '<w:sectPr w:rsidR="00A1B2C3"><w:pgSz w:w="11906" w:h="16838"/></w:sectPr>'
+            '</w:body></w:document>'),
+        "word/_rels/document.xml.rels": _rels(
+            ("rId1", f"{_REL}/comments", "comments.xml", ""),
+            ("rId2", "http://schemas.microsoft.com/office/2011/relationships/people", "people.xml", ""),  # noqa: E501
+            ("rId3", f"{_REL}/settings", "settings.xml", ""),
+            ("rId4", f"{_REL}/customXml", "../customXml/item1.xml", ""),
+            ("rId5", f"{_REL}/image", "media/image1.jpeg", ""),
+            ("rId6", f"{_REL}/hyperlink", "https://example.org/", "External")),
+        "word/comments.xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:comments {_WNS}>'
+            f'<w:comment w:id="0" w:author="{reviewer}" w:initials="李" '
+            'w:date="2026-03-02T08:00:00Z"><w:p w:rsidR="00A1B2C3"><w:r><w:t>写得好</w:t></w:r>'
+            '</w:p></w:comment></w:comments>'),
+        "word/people.xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w15:people {_WNS}>'
+            f'<w15:person w15:author="{reviewer}"><w15:presenceInfo w15:providerId="AD" '
+            'w15:userId="li.laoshi@example.cn"/></w15:person></w15:people>'),
+        "word/settings.xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:settings {_WNS}>'
+            '<w:zoom w:percent="100"/><w:attachedTemplate r:id="rId1"/>'
+            '<w:rsids><w:rsidRoot w:val="00A1B2C3"/><w:rsid w:val="00D4E5F6"/></w:rsids>'
+            '<w15:docId w15:val="{6A1B2C3D-0000-4000-8000-000000000001}"/></w:settings>'),
+        "word/_rels/settings.xml.rels": _rels(
+            ("rId1", f"{_REL}/attachedTemplate",
+             f"file:///C:\\Users\\{name}\\AppData\\Roaming\\Microsoft\\Templates\\Normal.dotm",
+             "External")),
+        "word/media/image1.jpeg": jpeg(name, school, orientation=6),
+        "customXml/item1.xml": f'<CoverPageProperties><CompanyAddress>{school}</CompanyAddress></CoverPageProperties>',  # noqa: E501
+        "customXml/itemProps1.xml": '<?xml version="1.0"?><ds:datastoreItem ds:itemID="{1}" xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"/>',
+        "customXml/_rels/item1.xml.rels": _rels(
+            ("rId1", f"{_REL}/customXmlProps", "itemProps1.xml", "")),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for part, content in parts.items():
+            info = zipfile.ZipInfo(part, (2026, 3, 2, 16, 0, 0))
+            package.writestr(info, content if isinstance(content, bytes) else content.encode(),
+                             compress_type=zipfile.ZIP_DEFLATED)
+        package.comment = f"{name}".encode()
+    return out.getvalue()
