@@ -91,7 +91,8 @@ def _socket() -> socket.socket:
 async def served(app: Any, sock: socket.socket) -> AsyncIterator[None]:
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started and not task.done():
+    # uvicorn offers a flag, not an event, for "listening".
+    while not server.started and not task.done():  # noqa: ASYNC110
         await asyncio.sleep(0.01)
     try:
         yield
@@ -152,19 +153,22 @@ async def open_cashier(client: httpx.AsyncClient, order_no: str) -> httpx.Respon
     return cashier
 
 
-async def press(client: httpx.AsyncClient, cashier: httpx.Response, action: str = "pay"
-                ) -> httpx.Response:
-    """Press 确认付款 (or 放弃付款) on the cashier page, following where it leads."""
+async def press(client: httpx.AsyncClient, cashier: httpx.Response, action: str = "pay", *,
+                follow: bool = True) -> httpx.Response:
+    """Press 确认付款 (or 放弃付款) on the cashier page; ``follow`` goes where it leads.
+
+    Not following is a payer who closes the page before Alipay sends them back.
+    """
     ticket = re.search(r'name="ticket" value="([^"]+)"', cashier.text)
     assert ticket is not None, cashier.text
     target = str(cashier.url).split("/gateway.do", 1)[0] + "/cashier/pay"
     return await client.post(target, data={"ticket": ticket.group(1), "action": action},
-                             follow_redirects=True)
+                             follow_redirects=follow)
 
 
-async def until(check: Callable[[], Awaitable[bool] | bool], timeout: float = 15.0) -> None:
+async def until(check: Callable[[], Awaitable[bool] | bool], within: float = 15.0) -> None:
     """Wait (yielding to the served platform) until ``check`` holds."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         result = check()
         if not isinstance(result, bool):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import io
@@ -64,12 +65,12 @@ def receiving(receiver: Receiver) -> Iterator[Receiver]:
         sock.close()
 
 
-def wait_for(check, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_for(check, within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
     while not check():
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
-        time.sleep(0.01)
+        await asyncio.sleep(0.01)
 
 
 @pytest.fixture
@@ -298,7 +299,7 @@ async def test_a_notification_is_retried_until_the_answer_is_success(client, san
                                                                      gateway_key):
     with receiving(Receiver(["fail", "oops"])) as merchant:
         await pay(client, await open_cashier(client, notify_url=merchant.url))
-        wait_for(lambda: any(d.acknowledged for d in sandbox.notifier.deliveries))
+        await wait_for(lambda: any(d.acknowledged for d in sandbox.notifier.deliveries))
 
     attempts = [d.answer for d in sandbox.notifier.deliveries]
     params = merchant.received[-1]
@@ -313,7 +314,7 @@ async def test_duplicates_arrive_after_success(client, sandbox):
     sandbox.notifier.duplicates = 2
     with receiving(Receiver()) as merchant:
         await pay(client, await open_cashier(client, notify_url=merchant.url))
-        wait_for(lambda: len(merchant.received) == 3)
+        await wait_for(lambda: len(merchant.received) == 3)
 
     assert len({p["notify_id"] for p in merchant.received}) == 1
 
@@ -322,7 +323,7 @@ async def test_a_dropped_notification_never_arrives(client, sandbox):
     sandbox.notifier.drop_next()
     with receiving(Receiver()) as merchant:
         await pay(client, await open_cashier(client, notify_url=merchant.url))
-        time.sleep(0.3)
+        await asyncio.sleep(0.3)
 
     assert merchant.received == []
 
@@ -333,7 +334,7 @@ async def test_held_notifications_arrive_in_the_order_released(client, sandbox):
         await pay(client, await open_cashier(client, notify_url=merchant.url))
         sandbox.finish("P0001")
         sandbox.notifier.release(order=[1, 0])
-        wait_for(lambda: len(merchant.received) == 2)
+        await wait_for(lambda: len(merchant.received) == 2)
 
     assert [p["trade_status"] for p in merchant.received] == ["TRADE_FINISHED", "TRADE_SUCCESS"]
 

@@ -76,6 +76,8 @@ def load_private_key(text: str) -> rsa.RSAPrivateKey:
             key = serialization.load_pem_private_key(data.encode(), password=None)
         else:
             key = serialization.load_der_private_key(_der(data), password=None)
+    except KeyFormatError:
+        raise
     except (ValueError, TypeError) as exc:
         raise KeyFormatError(f"not an unencrypted RSA private key ({exc})") from None
     if not isinstance(key, rsa.RSAPrivateKey):
@@ -91,6 +93,8 @@ def load_public_key(text: str) -> rsa.RSAPublicKey:
             key = serialization.load_pem_public_key(data.encode())
         else:
             key = serialization.load_der_public_key(_der(data))
+    except KeyFormatError:
+        raise
     except (ValueError, TypeError) as exc:
         raise KeyFormatError(f"not an RSA public key ({exc})") from None
     if not isinstance(key, rsa.RSAPublicKey):
