@@ -42,11 +42,17 @@ def test_check_takes_a_token_with_good_settings(home, sandbox, monkeypatch):
     assert sandbox.token_requests == {DEMO_APP.app_key: 1}
 
 
-def test_check_names_a_bad_setting(home, monkeypatch):
+@pytest.mark.parametrize(("setting", "message"), [
+    pytest.param({"clerk": "区少年宫财务室开票员"}, "[plugins.nuonuo] clerk: Nuonuo takes",
+                 id="clerk"),
+    pytest.param({"goods_code": "307"}, "[plugins.nuonuo] goods_code: expected the 19-digit",
+                 id="goods-code"),
+])
+def test_check_names_a_bad_setting(home, monkeypatch, setting, message):
     monkeypatch.setenv("BANGYAER_NUONUO_APP_SECRET", DEMO_APP.app_secret)
-    result = CliRunner().invoke(main, ["--data-dir", home(tax_rate="3%"), "nuonuo", "check"])
+    result = CliRunner().invoke(main, ["--data-dir", home(**setting), "nuonuo", "check"])
     assert result.exit_code == 1
-    assert "configuration error: [plugins.nuonuo] tax_rate" in result.output
+    assert "configuration error" in result.output and message in result.output
 
 
 def test_check_reports_a_wrong_secret(home, monkeypatch):

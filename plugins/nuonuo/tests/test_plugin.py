@@ -56,3 +56,10 @@ async def test_the_mounted_sandbox_is_not_found_when_off(nuonuo_platform, make_c
     response = await client.post("/nuonuo/_sandbox/accessToken")
     assert response.status_code == 404
     assert response.json()["error"]["message"] == "诺诺沙箱未开启"
+
+
+async def test_a_rate_that_is_no_vat_rate_stops_the_platform_at_start(make_platform,
+                                                                     nuonuo_settings):
+    with pytest.raises(ConfigError, match=r"tax_rate: expected one of \[.*'0.03'.*found '3%'"):
+        await make_platform(plugins=[nuonuo_plugin],
+                            plugin_settings={"nuonuo": nuonuo_settings(tax_rate="3%")})

@@ -1,4 +1,4 @@
-"""``bangyaer nuonuo check``: the settings and the credentials, before a family needs an invoice."""
+"""``bangyaer nuonuo check``: settings and credentials, before a family needs an invoice."""
 
 from __future__ import annotations
 

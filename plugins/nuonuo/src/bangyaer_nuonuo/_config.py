@@ -44,7 +44,9 @@ def settings_specs() -> list[SettingSpec]:
         SettingSpec("saler_tax_no", "str", "", help="The seller's 纳税人识别号 (the district's)."),
         SettingSpec("saler_tel", "str", "", help="Seller telephone printed on the invoice."),
         SettingSpec("saler_address", "str", "", help="Seller address printed on the invoice."),
-        SettingSpec("tax_rate", "str", "", help='VAT rate as a decimal string, e.g. "0.03".'),
+        # The platform refuses an unknown rate when it loads the settings.
+        SettingSpec("tax_rate", "str", "", choices=("", *sorted(TAX_RATES)),
+                    help='VAT rate as a decimal string, e.g. "0.03".'),
         SettingSpec("goods_code", "str", "", help="税收分类编码 of the service (19 digits)."),
         SettingSpec("goods_name", "str", "培训费",
                     help="Invoice line name when the order gives none."),
