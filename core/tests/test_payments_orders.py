@@ -224,3 +224,36 @@ async def test_a_paid_order_cannot_be_cancelled(ledger, people, gateway):
     with pytest.raises(OrderStateError, match="不能从 paid 变为 closed"):
         async with ledger.db.transaction() as session:
             await cancel_order(session, order_no, reason="改主意了")
+
+
+async def test_concurrent_notifications_of_one_trade_apply_it_once(ledger, people, gateway):
+    import asyncio
+
+    order_no = await new_order(ledger, people)
+    trade = gateway.pay(order_no, amount_fen=120000)
+
+    async def deliver():
+        async with ledger.db.transaction() as session:
+            return (await record_payment(session, provider=gateway.id, trade=trade)).applied
+
+    outcomes = await asyncio.gather(*(deliver() for _ in range(4)))
+
+    assert sorted(outcomes) == [False, False, False, True]
+    assert len(await events_of(ledger, "payments.order_paid")) == 1
+
+
+async def test_two_trades_at_once_pay_once_and_refund_the_other(ledger, people, gateway):
+    import asyncio
+
+    order_no = await new_order(ledger, people)
+    trades = [gateway.pay(order_no, amount_fen=120000) for _ in range(2)]
+
+    async def deliver(trade):
+        async with ledger.db.transaction() as session:
+            return await record_payment(session, provider=gateway.id, trade=trade)
+
+    outcomes = await asyncio.gather(*(deliver(t) for t in trades))
+
+    assert sorted((o.applied, o.duplicate) for o in outcomes) == [(False, True), (True, False)]
+    async with ledger.db.session() as session:
+        assert await session.scalar(select(func.count(Refund.id))) == 1
