@@ -174,3 +174,14 @@ def test_broken_pdf_is_refused(tmp_path: Path, cut: Any) -> None:
 
     assert caught.value.code == "broken_file"
     assert not (tmp_path / "copy.pdf").exists()
+
+
+def test_photos_in_the_pdf_lose_exif_but_keep_their_pixels(original: Path, tmp_path: Path) -> None:
+    anonymise_file(original, tmp_path / "copy.pdf", PDF)
+
+    before = [im.image for page in PdfReader(original).pages for im in page.images]
+    after = [im.image for page in PdfReader(tmp_path / "copy.pdf").pages for im in page.images]
+    assert len(after) == len(before) == 2
+    assert [im.size for im in after] == [im.size for im in before]
+    assert after[0].tobytes() == before[0].tobytes()  # the JPEG was not re-encoded
+    assert "pdf:image-gps" in residual_metadata(original, PDF)

@@ -11,12 +11,19 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from pypdf import PasswordType, PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
 
+from . import _imgmeta
 from ._common import AnonymiseError, Cleaned, broken, writing
 
 # Keys whose values are metadata or active content wherever they appear.
@@ -88,6 +95,8 @@ def _clean(writer: PdfWriter) -> None:
 
 
 def _clean_dict(obj: DictionaryObject) -> None:
+    if _jpeg_image(obj):
+        _strip_jpeg_image(obj)
     for key in _DROP_KEYS:
         obj.pop(NameObject(key), None)
     for key in ("/A", "/Next"):
@@ -103,6 +112,47 @@ def _clean_dict(obj: DictionaryObject) -> None:
         annots[:] = kept
         for annot in kept:
             _clean_annotation(_resolve_dict(annot))
+
+
+def _filters(obj: DictionaryObject) -> list[str]:
+    found = _resolve(obj.get("/Filter"))
+    if isinstance(found, ArrayObject):
+        return [str(_resolve(f)) for f in found]
+    return [str(found)] if found is not None else []
+
+
+def _jpeg_image(obj: DictionaryObject) -> TypeGuard[StreamObject]:
+    # A photo placed in a PDF is usually the JPEG file itself, EXIF and all.
+    return (isinstance(obj, StreamObject) and obj.get("/Subtype") == "/Image"
+            and "/DCTDecode" in _filters(obj))
+
+
+def _jpeg_findings(obj: StreamObject) -> list[str]:
+    try:
+        return [f"pdf:image-{w}" for w in _imgmeta.jpeg_findings(obj.get_data())]
+    except _imgmeta.Malformed as exc:
+        raise broken("PDF") from exc
+
+
+def _strip_jpeg_image(obj: StreamObject) -> None:
+    data = obj.get_data()  # every filter before DCTDecode undone; the JPEG's own bytes
+    try:
+        stripped = _imgmeta.strip_jpeg(data)
+    except _imgmeta.Malformed as exc:
+        raise broken("PDF") from exc
+    if stripped == data and _filters(obj) == ["/DCTDecode"]:
+        return
+    parms = _resolve(obj.get("/DecodeParms"))
+    if isinstance(parms, ArrayObject):
+        parms = _resolve(parms[_filters(obj).index("/DCTDecode")])
+    obj[NameObject("/Filter")] = NameObject("/DCTDecode")
+    if isinstance(parms, DictionaryObject):
+        obj[NameObject("/DecodeParms")] = parms
+    else:
+        obj.pop(NameObject("/DecodeParms"), None)
+    # StreamObject.set_data stores the bytes as they are; the subclass's own
+    # would try to Flate-encode them, which a DCT stream must not be.
+    StreamObject.set_data(obj, stripped)
 
 
 def _clean_annotation(annot: DictionaryObject) -> None:
@@ -166,7 +216,9 @@ def pdf_findings(reader: PdfReader, raw: bytes) -> list[str]:
 
 
 def _object_findings(obj: DictionaryObject, root: DictionaryObject) -> list[str]:
-    found = []
+    found: list[str] = []
+    if _jpeg_image(obj):
+        found += _jpeg_findings(obj)
     if obj is not root and "/Metadata" in obj:
         found.append("pdf:xmp-object")
     if "/PieceInfo" in obj:

@@ -122,6 +122,7 @@ def pdf(name: str = NAME, school: str = SCHOOL, reviewer: str = REVIEWER) -> byt
     from pypdf.actions import JavaScript
     from pypdf.annotations import FreeText, Highlight, Text
     from pypdf.generic import ArrayObject, FloatObject, NameObject, StreamObject, TextStringObject
+    from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
     base = io.BytesIO()
@@ -129,8 +130,11 @@ def pdf(name: str = NAME, school: str = SCHOOL, reviewer: str = REVIEWER) -> byt
     c.setAuthor(name)
     c.setTitle(f"{name}的作品")
     c.setSubject(school)
+    photo = ImageReader(io.BytesIO(jpeg(name, school, orientation=1, size=(120, 90))))
     for line in PDF_TEXT:
         c.drawString(72, 760, line)
+        # A photo of the work, placed as the phone's JPEG file itself (EXIF, GPS and all).
+        c.drawImage(photo, 72, 600, width=120, height=90)
         c.showPage()
     c.save()
 
