@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import bangyaer_nuonuo.plugin as nuonuo_plugin
 import pytest
 from bangyaer.payments import GatewayError, GatewayUnavailable, InvoiceProvider
 from bangyaer_nuonuo import NuonuoInvoices
 from bangyaer_nuonuo._invoice import BILLING, QUERY
+from bangyaer_nuonuo.sandbox import Sandbox, serve
 
 provider = NuonuoInvoices()
 
@@ -221,3 +223,17 @@ async def test_a_request_number_longer_than_nuonuo_takes_maps_to_one_order_no(
     assert len(made.order_no) == 20 and made.order_no.isalnum()
     other = await provider.issue(platform, person(long_no[:-1] + "3"))
     assert other.serial != made.serial
+
+
+async def test_an_invoice_stays_in_progress_until_the_platforms_delay_has_passed(
+        make_platform, nuonuo_settings, person):
+    slow = Sandbox(in_progress_queries=0, issue_delay=60.0)
+    with serve(slow):
+        settings = nuonuo_settings(api_url=f"{slow.url}/open/v1/services",
+                                   token_url=f"{slow.url}/accessToken")
+        platform = await make_platform(plugins=[nuonuo_plugin],
+                                       plugin_settings={"nuonuo": settings})
+        serial = (await provider.issue(platform, person())).serial
+        assert (await provider.query(platform, serial)).status == "pending"
+        slow.advance(61)
+        assert (await provider.query(platform, serial)).status == "issued"
