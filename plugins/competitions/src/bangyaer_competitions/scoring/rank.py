@@ -20,6 +20,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,15 +53,15 @@ def rank_group(aggs: Sequence[Aggregate], scores: Mapping[int, Sequence[JudgeSco
                tie_break: Sequence[str]) -> list[Ranked]:
     """Rank one group's aggregates; ``scores`` supplies the tie-break values."""
     check_tie_break(tie_break)
+    table = [[agg.score, *(_tie_value(item, scores.get(agg.entry_id, ())) for item in tie_break)]
+             for agg in aggs]
+    columns = [_comparable([row[c] for row in table]) for c in range(1 + len(tie_break))]
     rows = []
-    for agg in aggs:
-        given = scores.get(agg.entry_id, ())
-        values = [_tie_value(item, given) for item in tie_break]
+    for i, agg in enumerate(aggs):
         # Descending on every key, with "no value" below any value.
-        sort_key = tuple((v is not None, v if v is not None else 0)
-                         for v in [agg.score, *values])
+        sort_key = tuple((column[i] is not None, column[i] or 0) for column in columns)
         keys = {item: None if v is None else str(v)
-                for item, v in zip(tie_break, values, strict=True)}
+                for item, v in zip(tie_break, table[i][1:], strict=True)}
         rows.append((sort_key, agg, keys))
     rows.sort(key=lambda row: row[1].entry_id)
     rows.sort(key=lambda row: row[0], reverse=True)
@@ -94,6 +95,16 @@ def _tie_value(item: str, given: Sequence[JudgeScore]) -> Fraction | None:
     key = item[len(CRITERION):]
     points = [s.criteria[key] for s in given if key in s.criteria]
     return Fraction(sum(points), len(points)) if points else None
+
+
+def _comparable(values: list[Fraction | float | None]) -> list[int | float | None]:
+    """Fractions over their common denominator as integers: the same order, compared fast."""
+    exact = [v for v in values if isinstance(v, Fraction)]
+    if len(exact) < sum(v is not None for v in values):
+        return [None if v is None else float(v) for v in values]
+    common = math.lcm(*(v.denominator for v in exact)) if exact else 1
+    return [v.numerator * (common // v.denominator) if isinstance(v, Fraction) else None
+            for v in values]
 
 
 def _shared(rows: list[Any], *, key: Any) -> list[tuple[int, list[Any]]]:
