@@ -102,18 +102,31 @@ async def served(app: Any, sock: socket.socket) -> AsyncIterator[None]:
         sock.close()
 
 
+PayPlatform = Callable[[dict[str, Any]], Awaitable[Platform]]
+
+
 @pytest.fixture
-async def pay_platform(make_platform: Callable[..., Awaitable[Platform]],
-                       alipay_settings: dict[str, Any]) -> AsyncIterator[Platform]:
-    """A platform with the Alipay plugin and TinyDistrict, served on loopback (``.url``)."""
-    sock = _socket()
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    platform = await make_platform([alipay_plugin], base_url=url,
-                                   plugin_settings={"alipay": alipay_settings})
-    platform.url = url  # type: ignore[attr-defined]
-    platform.people = await TinyDistrict().build(platform)  # type: ignore[attr-defined]
-    async with served(create_app(platform=platform), sock):
-        yield platform
+async def make_pay_platform(make_platform: Callable[..., Awaitable[Platform]]
+                            ) -> AsyncIterator[PayPlatform]:
+    """Platforms with the Alipay plugin and TinyDistrict, each served on loopback (``.url``)."""
+    async with contextlib.AsyncExitStack() as stack:
+        async def make(settings: dict[str, Any]) -> Platform:
+            sock = _socket()
+            url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+            platform = await make_platform([alipay_plugin], base_url=url,
+                                           plugin_settings={"alipay": settings})
+            platform.url = url  # type: ignore[attr-defined]
+            platform.people = await TinyDistrict().build(platform)  # type: ignore[attr-defined]
+            await stack.enter_async_context(served(create_app(platform=platform), sock))
+            return platform
+
+        yield make
+
+
+@pytest.fixture
+async def pay_platform(make_pay_platform: PayPlatform, alipay_settings: dict[str, Any]
+                       ) -> Platform:
+    return await make_pay_platform(alipay_settings)
 
 
 async def new_order(platform: Platform, *, ref: str = "class:7:child:1", amount: int = 120000,
@@ -127,11 +140,11 @@ async def new_order(platform: Platform, *, ref: str = "class:7:child:1", amount:
         return order.order_no
 
 
-@pytest.fixture
-async def family(pay_platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
+@contextlib.asynccontextmanager
+async def family_of(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
     """王大明 on his phone, signed in over HTTP and acting for 王小明."""
-    people = pay_platform.people  # type: ignore[attr-defined]
-    async with httpx.AsyncClient(base_url=pay_platform.url,  # type: ignore[attr-defined]
+    people = platform.people  # type: ignore[attr-defined]
+    async with httpx.AsyncClient(base_url=platform.url,  # type: ignore[attr-defined]
                                  headers={"User-Agent": PHONE_UA}, timeout=10) as client:
         response = await client.post("/api/v1/auth/login", json={
             "username": "parent", "password": TinyDistrict.PASSWORD})
@@ -140,6 +153,12 @@ async def family(pay_platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
         response = await client.post("/api/v1/me/acting-child",
                                      json={"child_id": people.ids["child_1"]})
         response.raise_for_status()
+        yield client
+
+
+@pytest.fixture
+async def family(pay_platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
+    async with family_of(pay_platform) as client:
         yield client
 
 
@@ -184,3 +203,11 @@ async def make_jobs_due(platform: Platform) -> None:
     """Bring every queued job's time forward to now, as if the clock had moved on."""
     async with platform.db.transaction() as session:
         await session.execute(update(Job).where(Job.status == "queued").values(run_at=utcnow()))
+
+
+def acknowledged(sandbox: Sandbox, out_trade_no: str, n: int = 1) -> Callable[[], bool]:
+    """True once ``n`` notifications for the order were answered ``success``."""
+    def check() -> bool:
+        return sum(1 for d in sandbox.notifier.deliveries
+                   if d.out_trade_no == out_trade_no and d.acknowledged) >= n
+    return check

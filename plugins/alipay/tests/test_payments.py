@@ -14,7 +14,15 @@ from bangyaer.testing import drain
 from bangyaer_alipay._sign import sign, sign_content
 from sqlalchemy import func, select
 
-from .conftest import DESKTOP_UA, make_jobs_due, new_order, open_cashier, press, until
+from .conftest import (
+    DESKTOP_UA,
+    acknowledged,
+    make_jobs_due,
+    new_order,
+    open_cashier,
+    press,
+    until,
+)
 
 
 async def order_of(platform, order_no) -> Order:
@@ -32,13 +40,6 @@ async def count(platform, model, **where) -> int:
 
 async def is_paid(platform, order_no) -> bool:
     return (await order_of(platform, order_no)).status == "paid"
-
-
-def acknowledged(sandbox, out_trade_no: str, n: int = 1):
-    def check() -> bool:
-        return sum(1 for d in sandbox.notifier.deliveries
-                   if d.out_trade_no == out_trade_no and d.acknowledged) >= n
-    return check
 
 
 async def test_a_phone_pays_and_the_notification_marks_the_order_paid(
