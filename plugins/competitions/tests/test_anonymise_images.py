@@ -212,3 +212,24 @@ def test_turned_heic_becomes_an_upright_jpeg(tmp_path: Path) -> None:
     with Image.open(tmp_path / "copy") as img:
         assert img.format == "JPEG" and img.size == (480, 640)
         assert _is_red(img.convert("RGB").getpixel((470, 10)))
+
+
+def test_every_refusal_has_an_english_text() -> None:
+    import ast
+
+    import bangyaer_competitions
+    from babel.messages.pofile import read_po
+
+    root = Path(bangyaer_competitions.__file__).parent
+    with open(root / "locale/en/LC_MESSAGES/messages.po", "rb") as f:
+        catalogue = read_po(f)
+    messages = []
+    for module in (root / "anonymise").glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "N_"
+                    and isinstance(node.args[0], ast.Constant)):
+                messages.append(node.args[0].value)
+
+    assert len(messages) >= 12
+    missing = [m for m in messages if not (catalogue.get(m) and catalogue.get(m).string)]
+    assert missing == []

@@ -169,7 +169,7 @@ def test_broken_pdf_is_refused(tmp_path: Path, cut: Any) -> None:
     src = tmp_path / "broken.pdf"
     src.write_bytes(cut(samples.pdf()))
 
-    with pytest.raises(AnonymiseError, match="PDF文件已损坏") as caught:
+    with pytest.raises(AnonymiseError, match="PDF 文件已损坏") as caught:
         anonymise_file(src, tmp_path / "copy.pdf", PDF)
 
     assert caught.value.code == "broken_file"

@@ -17,6 +17,8 @@ import re
 from pathlib import Path
 from types import ModuleType
 
+from bangyaer.web import N_
+
 from ..sniff import SNIFF_BYTES, sniff
 from ._common import AnonymiseError, Cleaned
 
@@ -68,11 +70,11 @@ def _module(path: Path, content_type: str) -> ModuleType:
         with open(path, "rb") as f:
             head = f.read(SNIFF_BYTES)
     except OSError as exc:
-        raise AnonymiseError("unreadable_file", "文件无法读取，无法生成评审副本") from exc
+        raise AnonymiseError("unreadable_file", N_("文件无法读取，无法生成评审副本")) from exc
     found = sniff(head)
     if found is None or found.content_type != content_type:
-        raise AnonymiseError("kind_mismatch", "文件内容与登记的类型不符，无法生成评审副本")
+        raise AnonymiseError("kind_mismatch", N_("文件内容与登记的类型不符，无法生成评审副本"))
     name = _MODULES.get(content_type)
     if name is None:
-        raise AnonymiseError("unsupported_kind", "暂不支持为这种文件生成评审副本")
+        raise AnonymiseError("unsupported_kind", N_("暂不支持为这种文件生成评审副本"))
     return importlib.import_module(f"{__name__}.{name}")

@@ -6,6 +6,8 @@ import struct
 from pathlib import Path
 from typing import IO
 
+from bangyaer.web import N_
+
 from ._common import AnonymiseError, Cleaned, broken, copy_range, writing
 
 _FRAME_SEARCH = 64 * 1024
@@ -30,7 +32,7 @@ def _mp3_bounds(f: IO[bytes]) -> tuple[int, int, list[str]]:
         if len(head) < 10 or not head.startswith(b"ID3"):
             break
         if any(b >= 0x80 for b in head[6:10]):
-            raise broken("音频")
+            raise broken("audio")
         start += 10 + _syncsafe(head[6:10]) + (10 if head[5] & 0x10 else 0)
         found.append("id3v2")
     end = size
@@ -81,7 +83,7 @@ def _first_frame(f: IO[bytes], start: int, end: int) -> int:
             return start + i
         if window[i]:
             break
-    raise broken("音频")
+    raise broken("audio")
 
 
 def clean_mp3(src: Path, dst: Path) -> Cleaned:
@@ -106,9 +108,9 @@ def _wav_chunks(f: IO[bytes]) -> tuple[list[tuple[bytes, int, int]], list[str]]:
     head = f.read(12)
     if head[:4] in (b"RF64", b"BW64"):
         # Not yet: WAV over 4 GB (RF64); uploads are far smaller.
-        raise AnonymiseError("unsupported_kind", "暂不支持为这种文件生成评审副本")
+        raise AnonymiseError("unsupported_kind", N_("暂不支持为这种文件生成评审副本"))
     if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-        raise broken("音频")
+        raise broken("audio")
     kept: list[tuple[bytes, int, int]] = []
     found: list[str] = []
     pos = 12
@@ -117,7 +119,7 @@ def _wav_chunks(f: IO[bytes]) -> tuple[list[tuple[bytes, int, int]], list[str]]:
         cid, length = struct.unpack("<4sI", f.read(8))
         if pos + 8 + length > size:
             if cid != b"data":
-                raise broken("音频")
+                raise broken("audio")
             length = size - pos - 8  # a recorder stopped before fixing the header
         if cid in _WAV_KEEP:
             kept.append((cid, pos + 8, length))
@@ -126,7 +128,7 @@ def _wav_chunks(f: IO[bytes]) -> tuple[list[tuple[bytes, int, int]], list[str]]:
         pos += 8 + length + (length & 1)
     ids = [cid for cid, _, _ in kept]
     if b"fmt " not in ids or b"data" not in ids:
-        raise broken("音频")
+        raise broken("audio")
     return kept, list(dict.fromkeys(found))
 
 

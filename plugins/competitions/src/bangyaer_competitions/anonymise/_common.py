@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
+
+from bangyaer.web import N_
 
 CHUNK = 1024 * 1024
 
@@ -16,16 +18,14 @@ CHUNK = 1024 * 1024
 class AnonymiseError(Exception):
     """A file that cannot be made safe for judges; ``message`` is for staff, in zh-CN.
 
-    ``template`` and ``params`` let a page show it in the reader's language
-    (the English text is in the plugin's catalogue).
+    The message is a catalogue id: ``gettext(error.message)`` shows it in the
+    reader's language. ``code`` is stable for programs.
     """
 
-    def __init__(self, code: str, template: str, **params: Any) -> None:
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
         self.code = code
-        self.template = template
-        self.params = params
-        self.message = template % params if params else template
-        super().__init__(self.message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,17 @@ class Cleaned:
     removed: list[str] = field(default_factory=list)
 
 
+_BROKEN = {
+    "image": N_("图片文件已损坏，无法生成评审副本"),
+    "pdf": N_("PDF 文件已损坏，无法生成评审副本"),
+    "docx": N_("Word 文件已损坏，无法生成评审副本"),
+    "media": N_("视频或音频文件已损坏，无法生成评审副本"),
+    "audio": N_("音频文件已损坏，无法生成评审副本"),
+}
+
+
 def broken(kind: str) -> AnonymiseError:
-    return AnonymiseError("broken_file", "%(kind)s文件已损坏，无法生成评审副本", kind=kind)
+    return AnonymiseError("broken_file", _BROKEN[kind])
 
 
 @contextmanager

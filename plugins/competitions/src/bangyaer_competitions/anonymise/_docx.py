@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from bangyaer.web import N_
 from lxml import etree
 
 from . import _imgmeta
@@ -75,10 +76,9 @@ def _refuse_active_parts(names: Iterable[str]) -> None:
     for name in names:
         if (name.startswith(("word/embeddings/", "word/activeX/"))
                 or name.endswith("vbaProject.bin")):
-            raise AnonymiseError(
-                "embedded_content",
+            raise AnonymiseError("embedded_content", N_(
                 "文档中嵌入了其他文件或宏，无法确保去除其中的个人信息，"
-                "请删除嵌入对象或另存为 PDF 后重新上传")
+                "请删除嵌入对象或另存为 PDF 后重新上传"))
 
 
 def _open(src: Path) -> zipfile.ZipFile:
@@ -86,12 +86,12 @@ def _open(src: Path) -> zipfile.ZipFile:
         package = zipfile.ZipFile(src)
         infos = package.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise broken("Word ") from exc
+        raise broken("docx") from exc
     names = {i.filename for i in infos}
     if "word/document.xml" not in names or "[Content_Types].xml" not in names:
-        raise broken("Word ")
+        raise broken("docx")
     if any(i.file_size > _MAX_PART for i in infos) or sum(i.file_size for i in infos) > _MAX_TOTAL:
-        raise AnonymiseError("document_too_large", "文档解压后过大，无法生成评审副本")
+        raise AnonymiseError("document_too_large", N_("文档解压后过大，无法生成评审副本"))
     return package
 
 
@@ -118,7 +118,7 @@ def _read(package: zipfile.ZipFile, name: str) -> bytes:
     try:
         return package.read(name)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:  # CRC or inflate errors
-        raise broken("Word ") from exc
+        raise broken("docx") from exc
 
 
 def _clean_part(name: str, data: bytes, dropped: set[str]) -> bytes:
@@ -255,10 +255,10 @@ def _parse(data: bytes) -> etree._Element:
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        raise broken("Word ") from exc
+        raise broken("docx") from exc
     # Office packages never use DTDs (ECMA-376 Part 2, 8.1.4); one here is a forgery.
     if root.getroottree().docinfo.doctype:
-        raise broken("Word ")
+        raise broken("docx")
     return root
 
 
@@ -289,7 +289,7 @@ def _media_findings(data: bytes) -> list[str]:
         if data.startswith(b"\x89PNG"):
             return _imgmeta.png_findings(data)
     except _imgmeta.Malformed as exc:
-        raise broken("Word ") from exc
+        raise broken("docx") from exc
     return []
 
 
@@ -305,7 +305,7 @@ def _clean_media(data: bytes) -> bytes:
         if data.startswith(b"\x89PNG"):
             return _imgmeta.strip_png(data)
     except _imgmeta.Malformed as exc:
-        raise broken("Word ") from exc
+        raise broken("docx") from exc
     # Not yet: GIF, TIFF and metafile pictures inside documents are kept as they are.
     return data
 

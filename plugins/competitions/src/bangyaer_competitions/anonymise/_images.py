@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 import pillow_heif
+from bangyaer.web import N_
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from . import _imgmeta
@@ -39,13 +40,13 @@ def clean_image(src: Path, dst: Path, content_type: str) -> Cleaned:
     try:
         with Image.open(io.BytesIO(data)) as img:
             if getattr(img, "n_frames", 1) > 1:
-                raise AnonymiseError("animated_image", "暂不支持动图，请改用静态图片")
+                raise AnonymiseError("animated_image", N_("暂不支持动图，请改用静态图片"))
             orientation = img.getexif().get(0x0112, 1)
             upright = ImageOps.exif_transpose(img)
             pixels = _to_srgb(upright, img.info.get("icc_profile"))
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
             Image.DecompressionBombError) as exc:
-        raise broken("图片") from exc
+        raise broken("image") from exc
     with writing(dst) as out:
         _save(pixels, out, fmt, lossless=fmt == "WEBP" and _imgmeta.webp_is_lossless(data))
     if orientation != 1:
@@ -100,7 +101,7 @@ def image_findings(data: bytes, content_type: str) -> list[str]:
         if content_type == "image/webp":
             return _imgmeta.webp_findings(data)
     except _imgmeta.Malformed as exc:
-        raise broken("图片") from exc
+        raise broken("image") from exc
     return _heic_findings(data)
 
 
@@ -109,7 +110,7 @@ def _heic_findings(data: bytes) -> list[str]:
         with Image.open(io.BytesIO(data)) as img:
             info = dict(img.info)
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise broken("图片") from exc
+        raise broken("image") from exc
     found: list[str] = []
     if info.get("exif"):
         found += _imgmeta.exif_findings(info["exif"])

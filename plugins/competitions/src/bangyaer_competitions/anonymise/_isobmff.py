@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from bangyaer.web import N_
+
 from ._common import CHUNK, AnonymiseError, Cleaned, broken, copy_range, write_zeros, writing
 
 # Boxes whose children are boxes, on the way to the metadata.
@@ -87,7 +89,7 @@ def clean_media(src: Path, dst: Path, content_type: str) -> Cleaned:
             try:
                 _copy(f, out, plan)
             except EOFError as exc:
-                raise broken("视频或音频") from exc
+                raise broken("media") from exc
     return Cleaned(content_type, TYPES[content_type], plan.findings)
 
 
@@ -106,7 +108,7 @@ def _plan(f: IO[bytes]) -> Plan:
         for box in top:
             _visit(f, box, plan, b"")
     except (Malformed, struct.error) as exc:
-        raise broken("视频或音频") from exc
+        raise broken("media") from exc
     plan.edits.sort(key=lambda e: e.start)
     return plan
 
@@ -193,8 +195,8 @@ def _visit(f: IO[bytes], box: Box, plan: Plan, parent: bytes) -> None:
 def _fragmented() -> AnonymiseError:
     # Not yet: metadata samples of fragmented files live in each fragment's
     # runs; phones and cameras write plain files, so this is refused for now.
-    return AnonymiseError("fragmented_metadata", "该视频为分段格式并带有元数据轨道，"
-                          "暂无法生成评审副本，请导出为普通 MP4 后重新上传")
+    return AnonymiseError("fragmented_metadata", N_("该视频为分段格式并带有元数据轨道，"
+                          "暂无法生成评审副本，请导出为普通 MP4 后重新上传"))
 
 
 def _clear_free(f: IO[bytes], box: Box, plan: Plan) -> None:
@@ -259,7 +261,7 @@ def _sample_ranges(f: IO[bytes], trak: Box) -> list[tuple[int, int]]:
     tables = {c.type: c for c in _children(f, stbl)}
     if b"stz2" in tables:
         # Not yet: compact sample sizes (stz2) in metadata tracks; no camera seen writes them.
-        raise AnonymiseError("unsupported_kind", "暂不支持为这种文件生成评审副本")
+        raise AnonymiseError("unsupported_kind", N_("暂不支持为这种文件生成评审副本"))
     offsets_box = tables.get(b"stco") or tables.get(b"co64")
     if b"stsz" not in tables or b"stsc" not in tables or offsets_box is None:
         return []
@@ -314,7 +316,7 @@ def _copy(f: IO[bytes], out: IO[bytes], plan: Plan) -> None:
     pos = 0
     for edit in plan.edits:
         if edit.start < pos or edit.start + edit.length > plan.keep:
-            raise broken("视频或音频")  # samples pointing outside the file or into each other
+            raise broken("media")  # samples pointing outside the file or into each other
         copy_range(f, out, pos, edit.start - pos)
         out.write(edit.head)
         write_zeros(out, edit.length - len(edit.head))

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from bangyaer.web import N_
 from pypdf import PasswordType, PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 from pypdf.generic import (
@@ -57,9 +58,9 @@ def clean_pdf(src: Path, dst: Path) -> Cleaned:
         again.metadata = None
         result = _written(again)
         if len(PdfReader(io.BytesIO(result)).pages) != pages:
-            raise broken("PDF")
+            raise broken("pdf")
     except _PARSE_ERRORS as exc:
-        raise broken("PDF") from exc
+        raise broken("pdf") from exc
     with writing(dst) as out:
         out.write(result)
     return Cleaned("application/pdf", ".pdf", removed)
@@ -68,8 +69,8 @@ def clean_pdf(src: Path, dst: Path) -> Cleaned:
 def _open(raw: bytes) -> PdfReader:
     reader = PdfReader(io.BytesIO(raw), strict=False)
     if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-        raise AnonymiseError("encrypted_pdf", "PDF 文件设有打开密码，无法生成评审副本，"
-                             "请上传未加密的文件")
+        raise AnonymiseError("encrypted_pdf", N_("PDF 文件设有打开密码，无法生成评审副本，"
+                             "请上传未加密的文件"))
     return reader
 
 
@@ -131,7 +132,7 @@ def _jpeg_findings(obj: StreamObject) -> list[str]:
     try:
         return [f"pdf:image-{w}" for w in _imgmeta.jpeg_findings(obj.get_data())]
     except _imgmeta.Malformed as exc:
-        raise broken("PDF") from exc
+        raise broken("pdf") from exc
 
 
 def _strip_jpeg_image(obj: StreamObject) -> None:
@@ -139,7 +140,7 @@ def _strip_jpeg_image(obj: StreamObject) -> None:
     try:
         stripped = _imgmeta.strip_jpeg(data)
     except _imgmeta.Malformed as exc:
-        raise broken("PDF") from exc
+        raise broken("pdf") from exc
     if stripped == data and _filters(obj) == ["/DCTDecode"]:
         return
     parms = _resolve(obj.get("/DecodeParms"))
@@ -243,7 +244,7 @@ def pdf_residual(path: Path) -> list[str]:
     try:
         return pdf_findings(_open(raw), raw)
     except _PARSE_ERRORS as exc:
-        raise broken("PDF") from exc
+        raise broken("pdf") from exc
 
 
 def clean(src: Path, dst: Path, content_type: str) -> Cleaned:
