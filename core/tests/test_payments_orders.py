@@ -9,6 +9,7 @@ import pytest
 from bangyaer.db import utcnow
 from bangyaer.events import EventRecord
 from bangyaer.identity import AuditEntry
+from bangyaer.notifications import Message
 from bangyaer.payments import (
     AmountMismatch,
     GatewayTrade,
@@ -185,6 +186,13 @@ async def test_a_second_payment_is_refunded_in_full_and_reported(ledger, people,
     assert (order.status, order.refunded_fen) == ("paid", 0)
     assert reported.detail["trade_no"] == trade.trade_no
     assert await events_of(ledger, "payments.order_refunded") == []
+    async with ledger.db.session() as session:
+        told = {m.person_id: m for m in await session.scalars(select(Message))}
+    assert set(told) == {people.ids["admin"], people.ids["staff"]}
+    message = told[people.ids["staff"]]
+    assert message.title == "收到重复支付，已自动退款"
+    assert trade.trade_no in message.body and "1200.00 元" in message.body
+    assert message.url == f"/payments/orders/{order_no}"
 
 
 async def test_a_duplicate_delivered_again_is_refunded_once(ledger, people, gateway):

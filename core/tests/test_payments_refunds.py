@@ -315,3 +315,22 @@ async def test_a_full_refund_red_flushes_the_invoice(ledger, gateway, invoicer):
     assert red.status == "issued" and red.amount_fen == blue.amount_fen
     assert invoicer.issued[red.serial].red_of == (blue.invoice_code, blue.invoice_no)
     assert "RED invoice" in await pdf_text(ledger, red.pdf_sha256)
+
+
+async def test_a_refund_the_gateway_refuses_fails_and_staff_are_told(ledger, gateway):
+    from bangyaer.notifications import Message
+    from bangyaer.payments import GatewayError
+
+    order_no = await paid_order(ledger, gateway)
+    gateway.fail_next("refund", GatewayError("ACQ.SELLER_BALANCE_NOT_ENOUGH", "余额不足"))
+
+    await refund(ledger, order_no, 30000)
+    await drain(ledger)
+
+    async with ledger.db.session() as session:
+        failed = await session.scalar(select(Refund))
+        told = list(await session.scalars(select(Message)))
+    assert failed.status == "failed" and "ACQ.SELLER_BALANCE_NOT_ENOUGH" in failed.last_error
+    assert (await order_of(ledger, order_no)).refunded_fen == 0
+    assert {m.title for m in told} == {"退款失败，请人工处理"}
+    assert len(told) == 2  # the district admin and the district staff member

@@ -7,6 +7,7 @@ report paid trades with ``record_payment``. Money is int fen throughout.
 """
 
 from ._errors import AmountMismatch, OrderStateError, PaymentsError, RefundTooLarge, UnknownOrder
+from ._gateway_jobs import note_checkout
 from ._invoices import request_invoice
 from ._jobkinds import CLOSE_JOB, EXPIRE_JOB, INVOICE_JOB, MANAGE, REFUND_JOB, REPAIR_JOB
 from ._orders import (
@@ -20,6 +21,7 @@ from ._orders import (
     order_view,
     return_url,
 )
+from ._reconcile import reconcile
 from ._record import PaymentOutcome, record_payment
 from ._refunds import request_refund
 from ._states import InvoiceStatus, OrderStatus, PaymentStatus, RefundStatus
@@ -80,7 +82,9 @@ __all__ = [
     "create_order",
     "fen_from_yuan",
     "get_order",
+    "note_checkout",
     "order_view",
+    "reconcile",
     "record_payment",
     "request_invoice",
     "request_refund",

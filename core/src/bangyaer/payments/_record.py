@@ -13,9 +13,10 @@ from ._common import audit_order, emit_order_event, lock_order
 from ._errors import AmountMismatch, UnknownOrder
 from ._orders import PAID_EVENT
 from ._refunds import queue_refund
+from ._report import tell_staff
 from ._states import OrderStatus, PaymentStatus, move
 from .models import Order, Payment
-from .providers import GatewayTrade
+from .providers import GatewayTrade, yuan_from_fen
 
 __all__ = ["PaymentOutcome", "record_payment"]
 
@@ -92,5 +93,11 @@ async def _refund_duplicate(session: AsyncSession, order: Order, payment: Paymen
                       provider=payment.provider, trade_no=payment.trade_no,
                       amount_fen=payment.amount_fen, order_status=order.status,
                       refund_no=refund.refund_no)
+    await tell_staff(
+        session, title="收到重复支付，已自动退款",
+        body=(f"订单 {order.order_no}（{order.title}）状态为 {order.status} 时又收到一笔支付 "
+              f"{payment.trade_no}（{payment.provider}，{yuan_from_fen(payment.amount_fen)} 元），"
+              f"已自动发起全额退款 {refund.refund_no}。"),
+        url=f"/payments/orders/{order.order_no}", key=f"payments:duplicate:{payment.id}")
     log.warning("order %s (%s): second successful trade %s through %s; refunding it",
                 order.order_no, order.status, payment.trade_no, payment.provider)

@@ -18,9 +18,16 @@ from ._common import audit_order, check_fen, check_text, emit_order_event, lock_
 from ._errors import OrderStateError, RefundTooLarge, UnknownOrder
 from ._jobkinds import REFUND_JOB
 from ._orders import REFUNDED_EVENT
+from ._report import tell_staff
 from ._states import OrderStatus, PaymentStatus, RefundStatus, move
 from .models import Order, Payment, Refund
-from .providers import GatewayError, GatewayRefund, GatewayUnavailable, RefundView
+from .providers import (
+    GatewayError,
+    GatewayRefund,
+    GatewayUnavailable,
+    RefundView,
+    yuan_from_fen,
+)
 
 __all__ = ["queue_refund", "refundable_fen", "request_refund", "run_refund"]
 
@@ -159,6 +166,12 @@ async def _fail(ctx: JobContext, refund_id: int, answer: GatewayRefund) -> None:
         refund.last_error = str(dict(answer.raw))[:500]
         await audit_order(session, None, "payments.refund_failed", order,
                           refund_no=refund.refund_no, gateway=dict(answer.raw))
+        await tell_staff(
+            session, title="退款失败，请人工处理",
+            body=(f"订单 {order.order_no}（{order.title}）的退款 {refund.refund_no}"
+                  f"（{yuan_from_fen(refund.amount_fen)} 元）被支付平台拒绝："
+                  f"{refund.last_error}"),
+            url=f"/payments/orders/{order.order_no}", key=f"payments:refund_failed:{refund.id}")
     log.warning("refund %s of order %s refused by the gateway: %s", refund.refund_no,
                 order.order_no, dict(answer.raw))
 
