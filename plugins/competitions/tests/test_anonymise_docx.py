@@ -195,3 +195,20 @@ def _rebuilt(data: bytes, changes: dict[str, bytes | None]) -> bytes:
             else:
                 dst.writestr(info, src.read(info))
     return out.getvalue()
+
+
+def test_files_that_are_no_part_of_the_document_are_dropped(tmp_path: Path) -> None:
+    data = _rebuilt(samples.docx(), {})
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("notes/学生名单.txt", f"{samples.NAME} {samples.SCHOOL}")
+    path = tmp_path / "extra.docx"
+    path.write_bytes(out.getvalue())
+
+    assert "docx:stray-file" in residual_metadata(path, DOCX)
+    anonymise_file(path, tmp_path / "copy.docx", DOCX)
+
+    assert "notes/学生名单.txt" not in _parts(tmp_path / "copy.docx")
+    assert residual_metadata(tmp_path / "copy.docx", DOCX) == []

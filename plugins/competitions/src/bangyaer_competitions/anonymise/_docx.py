@@ -95,12 +95,26 @@ def _open(src: Path) -> zipfile.ZipFile:
     return package
 
 
+def _stray(package: zipfile.ZipFile) -> set[str]:
+    """Members that are no part of the document: the package gives them no content type
+    (ECMA-376 Part 2, 10.1.2.4), so Word never reads them, but they travel along."""
+    types = _parse(_read(package, "[Content_Types].xml"))
+    defaults = {str(t.get("Extension", "")).lower() for t in types if _local(t.tag) == "Default"}
+    overrides = {str(t.get("PartName", "")).lstrip("/") for t in types
+                 if _local(t.tag) == "Override"}
+    return {
+        n for n in package.namelist()
+        if n != "[Content_Types].xml" and not n.endswith("/") and n not in overrides
+        and posixpath.splitext(n)[1].lstrip(".").lower() not in defaults
+    }
+
+
 def clean_docx(src: Path, dst: Path) -> Cleaned:
     with _open(src) as package:
         names = package.namelist()
         _refuse_active_parts(names)
         removed = _findings(package)
-        dropped = {n for n in names if _dropped(n)}
+        dropped = {n for n in names if _dropped(n)} | _stray(package)
         with writing(dst) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
             for name in names:
                 if name in dropped or name.endswith("/"):
@@ -226,7 +240,7 @@ def _attribute(attr: str, value: str) -> str | None:
 
 def _findings(package: zipfile.ZipFile) -> list[str]:
     """What identifying metadata the package carries."""
-    found: list[str] = []
+    found: list[str] = ["docx:stray-file"] if _stray(package) else []
     for name in package.namelist():
         what = _dropped(name)
         if what:
