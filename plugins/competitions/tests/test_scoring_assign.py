@@ -287,3 +287,14 @@ def test_new_seeds_are_fresh_and_printable() -> None:
 
     assert len(seeds) == 20
     assert all(len(s) == 32 and int(s, 16) >= 0 for s in seeds)
+
+
+def test_a_judge_of_two_groups_carries_one_load_across_them() -> None:
+    shared = judge(1)
+    judges = {1: [shared, judge(2)], 2: [shared, judge(3)]}
+    entries = [entry(i, group_id=1 + i % 2, school_id=None, class_id=None) for i in range(8)]
+
+    plan = draw(entries, judges, k=1, seed="s")
+
+    # Group 1 first: 2 each; in group 2 judge 1 already has 2, so judge 3 takes 3 of 4.
+    assert Counter(p.judge_account_id for p in plan.pairs) == {1: 3, 2: 2, 3: 3}

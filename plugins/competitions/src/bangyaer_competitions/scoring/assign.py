@@ -3,8 +3,8 @@
 Guarantees, for the same entries, judges, k, seed, ``seen`` and ``loads``
 (in any order: inputs are sorted by id before anything random happens):
 
-- the same plan, and with another seed a different one as soon as there is
-  more than one way to draw;
+- the same plan; another seed draws afresh, so once there is more than one
+  way to draw the plans differ (all but certainly: the draw is random);
 - every pair is free of conflicts (``own_school``, ``own_class``,
   ``own_child``) and never gives an entry to a judge in ``seen`` for it;
 - each entry gets k distinct judges of its own group, or all the eligible
