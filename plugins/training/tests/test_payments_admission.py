@@ -204,3 +204,24 @@ async def test_the_family_page_asks_for_payment_in_english_too(
 
     assert "Pay ¥1500.00 by " in page.text
     assert "Admitted, payment due" in page.text
+
+
+async def test_a_family_follows_the_pay_link_pays_and_sees_the_seat_confirmed(
+        platform, district, client_for, make_term, make_class, ledger):
+    klass = await make_class(await make_term(), fee_fen=150_000)
+    family = await client_for("parent_b")
+    enrollment = await _enroll(family, klass)
+    order_no = (await ledger.order_of(enrollment["id"])).order_no
+
+    order_page = await family.get(f"/payments/orders/{order_no}")
+    csrf = family.headers["X-CSRF-Token"]
+    cashier = await family.post(f"/payments/orders/{order_no}/pay",
+                                data={"provider": ledger.gateway.id, "csrf_token": csrf},
+                                headers={"User-Agent": "Mozilla/5.0 (iPhone) Mobile"})
+    await ledger.notify(ledger.gateway.pay(order_no))
+    mine = await family.get("/training/mine")
+
+    assert order_page.status_code == 200 and "¥1500.00" in order_page.text
+    assert cashier.status_code == 303
+    assert cashier.headers["location"].endswith(f"/cashier/{order_no}?device=phone")
+    assert "已确认" in mine.text and "已在线缴费 ¥1500.00" in mine.text

@@ -18,6 +18,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import _draw
+from ._orders import OrderInput, order_inputs
 from ._rules import slot
 from ._seats import SHANGHAI, guardians_of, seat_granted
 from .models import Enrollment, Mode, Move, State, Term, TrainingClass
@@ -117,16 +118,18 @@ async def apply_draw(session: AsyncSession, term: Term, *, payment_hours: int) -
     await _settle_losers(session, result, now)
     ids = sorted(admitted)
     rows: list[Enrollment] = []
+    inputs: dict[int, OrderInput] = {}
     for start in range(0, len(ids), CHUNK):  # a driver takes at most 32,767 parameters
         rows += await session.scalars(
             select(Enrollment).where(Enrollment.id.in_(ids[start:start + CHUNK])))
+        inputs.update(await order_inputs(session, ids[start:start + CHUNK]))
     # Not yet: orders made one at a time through the ledger (a few statements each); a draw
     # of 10,000 seats runs as one job, so it is slower but not in a family's request.
     for enrollment in rows:
         klass = classes[enrollment.class_id]
         klass.taken += 1
         await seat_granted(session, enrollment, klass, payment_hours=payment_hours,
-                           reason="drawn", now=now)
+                           reason="drawn", now=now, order_input=inputs.get(enrollment.id))
     term.result = _draw.canonical_json(result)
     term.drawn_at = now
     await enqueue(session, NOTIFY_JOB, {"term_id": term.id, "after": 0},

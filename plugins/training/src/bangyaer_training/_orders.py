@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bangyaer.identity import Account
@@ -84,14 +85,47 @@ async def payer_of(session: AsyncSession, enrollment: Enrollment,
     return int(fallback) if fallback is not None else None
 
 
+@dataclass(frozen=True)
+class OrderInput:
+    """Who pays for a seat and which seat of its row it is, found ahead for many at once."""
+
+    payer_account_id: int | None
+    round: int
+
+
+async def order_inputs(session: AsyncSession, enrollment_ids: list[int],
+                       ) -> dict[int, OrderInput]:
+    """OrderInput for seats about to be granted, in two queries instead of two a seat.
+
+    Enrollments whose moves name no account are left out (payer_of finds them).
+    """
+    asked: dict[int, int] = {eid: n for eid, n in await session.execute(
+        select(Move.enrollment_id, func.count(Move.id))
+        .where(Move.enrollment_id.in_(enrollment_ids),
+               Move.to_state == State.awaiting_payment)
+        .group_by(Move.enrollment_id))}
+    latest = select(func.max(Move.id)).where(
+        Move.enrollment_id.in_(enrollment_ids), Move.account_id.is_not(None),
+    ).group_by(Move.enrollment_id)
+    payers: dict[int, int | None] = {eid: account for eid, account in await session.execute(
+        select(Move.enrollment_id, Move.account_id).where(Move.id.in_(latest)))}
+    return {eid: OrderInput(payers[eid], asked.get(eid, 0) + 1)
+            for eid in enrollment_ids if eid in payers}
+
+
 async def open_order(session: AsyncSession, enrollment: Enrollment, klass: TrainingClass,
-                     *, payer_account_id: int | None) -> Order:
-    """Ask the ledger for the seat's order, due at the enrollment's deadline."""
+                     *, payer_account_id: int | None, round_: int | None = None) -> Order:
+    """Ask the ledger for the seat's order, due at the enrollment's deadline.
+
+    ``round_`` is this seat's number among the row's seats (counted if not given).
+    """
     assert enrollment.deadline_at is not None
     term = await session.get(Term, klass.term_id)
+    if round_ is None:
+        round_ = await _round(session, enrollment.id)
     order = await create_order(
         session, plugin=PLUGIN,
-        purpose_ref=purpose_ref(enrollment.id, await _round(session, enrollment.id)),
+        purpose_ref=purpose_ref(enrollment.id, round_),
         title=order_title(klass, term), amount_fen=klass.fee_fen,
         payer_account_id=payer_account_id, subject_id=enrollment.child_id,
         expires_at=enrollment.deadline_at)

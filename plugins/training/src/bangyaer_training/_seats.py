@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ._orders import (
+    OrderInput,
     cancel_if_pending,
     first_lesson_at,
     open_order,
@@ -88,7 +89,7 @@ async def guardians_of(session: AsyncSession, child_id: int) -> list[int]:
 async def seat_granted(
     session: AsyncSession, enrollment: Enrollment, klass: TrainingClass, *,
     payment_hours: int, reason: str, account_id: int | None = None,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, order_input: OrderInput | None = None,
 ) -> None:
     """The enrollment now holds a seat: open its order, due at the deadline, or confirm if free.
 
@@ -107,8 +108,13 @@ async def seat_granted(
     await session.flush()
     # The ledger expires the order at the deadline and tells us (see
     # expire_if_due), so no expiry job of our own is queued for it.
-    await open_order(session, enrollment, klass,
-                     payer_account_id=await payer_of(session, enrollment, account_id))
+    if order_input is None:
+        payer = await payer_of(session, enrollment, account_id)
+        await open_order(session, enrollment, klass, payer_account_id=payer)
+    else:
+        await open_order(session, enrollment, klass,
+                         payer_account_id=order_input.payer_account_id,
+                         round_=order_input.round)
 
 
 async def _enrolled_event(
