@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 from collections.abc import Sequence
@@ -210,3 +211,16 @@ async def test_the_entry_page_shows_the_final_result_without_an_appeal_form(
 
     assert "评审结果" in page.text and "一等奖" in page.text
     assert "提交申诉" not in page.text
+
+
+async def test_two_finalisations_at_once_finalise_once(staff, client_for, platform, seeded):
+    await shift_window(platform, seeded, dt.timedelta(seconds=-1))
+    other = await client_for("staff")
+
+    answers = await asyncio.gather(_finalise(staff, seeded), _finalise(other, seeded))
+
+    assert sorted(a.status_code for a in answers) == [200, 201]
+    assert len(await _rows(platform, Publication, Publication.kind == "final")) == 1
+    assert len(await _rows(platform, Message, Message.topic == "result")) == 4
+    assert len(await _rows(platform, EventRecord,
+                           EventRecord.type == "competitions.result_final")) == 4
