@@ -295,3 +295,10 @@ async def test_the_reconciliation_matches_the_ledger_with_alipays_bill(
     for problem in ("missing_in_ledger", "missing_at_gateway", "amount_differs"):
         assert report[problem] == []
     assert report["ledger_fen"] == report["gateway_fen"] == 120000
+
+
+async def test_the_refusal_is_in_english_for_english_readers(pay_platform, family):
+    response = await family.get("/alipay/return", params={"out_trade_no": "P1", "lang": "en"})
+
+    assert response.status_code == 400
+    assert "We could not confirm what Alipay sent back" in response.text

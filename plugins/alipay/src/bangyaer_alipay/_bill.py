@@ -42,7 +42,9 @@ def _detail_text(data: bytes) -> str:
 
 
 def parse_bill(data: bytes) -> list[GatewayTrade]:
-    """The payments (业务类型 交易) of a bill; refund lines are left to the ledger's refunds."""
+    """The payments (业务类型 交易) of a bill, each as a paid GatewayTrade."""
+    # Not yet: refund lines (退款) are skipped; GatewayTrade has no refund status, and the
+    # ledger reconciles payments only. Refunds are confirmed one by one by the refund query.
     lines = [line for line in _detail_text(data).splitlines()
              if line.strip() and not line.startswith("#")]
     rows = [[cell.strip() for cell in row] for row in csv.reader(lines)]

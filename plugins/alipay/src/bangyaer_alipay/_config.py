@@ -13,6 +13,8 @@ name an environment variable or a file outside the repository::
 Left unconfigured (no app_id, no sandbox), the plugin offers no payments;
 half configured, it refuses with the key and what is wrong.
 """
+# Not yet: the public-key-certificate mode (app_cert_sn, alipay_root_cert_sn); apps
+# signing with plain RSA2 public keys, as here, are what Alipay issues by default.
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bangyaer.web import gettext as _
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
@@ -15,7 +16,8 @@ class MountedSandbox:
         sandbox = runtime(scope["app"].state.platform).sandbox
         if sandbox is None:
             response = JSONResponse({"error": {"code": "not_found",
-                                               "message": "支付宝沙箱未开启"}}, status_code=404)
+                                               "message": _("支付宝沙箱未开启")}},
+                                    status_code=404)
             await response(scope, receive, send)
             return
         await sandbox.app(scope, receive, send)

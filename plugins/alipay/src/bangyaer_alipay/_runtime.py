@@ -11,7 +11,7 @@ import weakref
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from bangyaer.settings import ConfigError
@@ -76,22 +76,21 @@ class Runtime:
 _runtimes: weakref.WeakKeyDictionary[Platform, Runtime] = weakref.WeakKeyDictionary()
 
 
-def _sandbox_config(values: dict[str, object]) -> AlipayConfig:
+def _sandbox_config(values: dict[str, Any]) -> AlipayConfig:
     """The demo's app: the sandbox's ids, and a fresh app key unless one is configured."""
     filled = {**values, "app_id": values.get("app_id") or SANDBOX_APP_ID,
               "seller_id": values.get("seller_id") or SANDBOX_SELLER_ID}
-    app_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     try:
         configured = parse_config(filled)
     except ConfigError:
         configured = None  # keys are optional with the sandbox: it plays Alipay too
     if configured is not None:
-        return configured
+        return replace(configured, sandbox=True)
+    app_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return AlipayConfig(app_id=str(filled["app_id"]), seller_id=str(filled["seller_id"]),
                         gateway_url="", app_key=app_key, alipay_key=app_key.public_key(),
                         notify_base_url=str(values.get("notify_base_url", "")),
-                        http_timeout_seconds=float(values.get("http_timeout_seconds", 10.0)
-                                                   or 10.0),  # type: ignore[arg-type]
+                        http_timeout_seconds=float(values.get("http_timeout_seconds") or 10.0),
                         sandbox=True, sandbox_key_file=str(values.get("sandbox_key_file", "")))
 
 

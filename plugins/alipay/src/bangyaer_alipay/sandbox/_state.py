@@ -141,6 +141,8 @@ class SandboxState:
             return trade
 
     def _expire(self, trade: Trade) -> bool:
+        # Not yet: Alipay also notifies TRADE_CLOSED for a timed-out trade; the ledger
+        # closes and queries at the deadline itself, so the sandbox stays quiet here.
         if trade.status == WAIT and trade.time_expire and self.now() > trade.time_expire:
             trade.status, trade.closed_at = CLOSED, trade.time_expire
             return True
