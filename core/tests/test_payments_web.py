@@ -91,12 +91,13 @@ async def test_paying_on_a_phone_goes_to_the_gateway_as_a_phone(site, gateway):
                                  data={"provider": "alipay_test"},
                                  headers={"User-Agent": PHONE_UA})
 
-    assert response.status_code == 303
-    assert response.headers["location"].endswith(f"/cashier/{order_no}?device=phone")
+    assert response.status_code == 200
+    assert f'href="https://gateway.invalid/cashier/{order_no}?device=phone"' in response.text
+    assert '<script src="/static/core/payments.js"></script>' in response.text
     desktop = await parent.post(f"/payments/orders/{order_no}/pay",
                                 data={"provider": "alipay_test"},
                                 headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64)"})
-    assert desktop.headers["location"].endswith("device=desktop")
+    assert "device=desktop" in desktop.text
 
 
 async def test_an_unknown_provider_is_refused_on_the_page(site):
@@ -231,3 +232,63 @@ async def test_the_order_page_speaks_english_when_asked(site):
     page = await parent.get(f"/payments/orders/{order_no}")
 
     assert "Awaiting payment" in page.text and "Pay with Alipay" in page.text
+
+
+async def test_a_gateway_form_is_sent_on_with_the_gateways_origin_allowed(site, gateway):
+    from bangyaer.payments import Checkout
+
+    async def form_checkout(platform, order, *, device, return_url):
+        return Checkout(form_html='<form name="pay" method="post" '
+                                  'action="https://openapi.gateway.invalid/gateway.do">'
+                                  '<input type="hidden" name="sign" value="abc">'
+                                  '<button type="submit">继续</button></form>')
+
+    gateway.checkout = form_checkout
+    order_no = await new_order(site)
+    parent = await site.client_for("parent")
+
+    page = await parent.post(f"/payments/orders/{order_no}/pay",
+                             data={"provider": "alipay_test"})
+
+    assert page.status_code == 200
+    assert 'action="https://openapi.gateway.invalid/gateway.do"' in page.text
+    assert '<script src="/static/core/payments.js"></script>' in page.text
+    policy = page.headers["content-security-policy"]
+    assert "form-action 'self' https://openapi.gateway.invalid;" not in policy
+    assert policy.endswith("form-action 'self' https://openapi.gateway.invalid")
+    assert "script-src 'self';" in policy
+
+
+async def test_the_family_asks_for_an_invoice_and_downloads_it(make_platform, make_client):
+    from bangyaer.payments.testing import MemoryInvoicer
+    from bangyaer.testing import drain
+
+    gateway, invoicer = MemoryGateway(), MemoryInvoicer(polls=0)
+    platform = await make_platform([build_plugin(
+        "paytest", payment_providers=lambda: [gateway], invoice_providers=lambda: [invoicer])])
+    platform.people = await TinyDistrict().build(platform)
+    order_no = await new_order(platform)
+    await paid(platform, gateway, order_no)
+    async with make_client(platform) as parent, make_client(platform) as other:
+        await login(parent, "parent", TinyDistrict.PASSWORD)
+        await login(other, "parent_b", TinyDistrict.PASSWORD)
+        form = await parent.get(f"/payments/orders/{order_no}")
+        assert "申请电子发票" in form.text
+
+        bad = await parent.post(f"/payments/orders/{order_no}/invoice",
+                                data={"buyer_kind": "company", "buyer_name": "某科技有限公司",
+                                      "buyer_tax_no": "12"})
+        asked = await parent.post(f"/payments/orders/{order_no}/invoice",
+                                  data={"buyer_kind": "person", "buyer_name": "王大明"})
+        await drain(platform)
+        page = await parent.get(f"/payments/orders/{order_no}")
+        link = page.text.split('href="/payments/invoices/')[1].split('"')[0]
+        pdf = await parent.get(f"/payments/invoices/{link}")
+        stolen = await other.get(f"/payments/invoices/{link}")
+
+    assert bad.status_code == 422 and "纳税人识别号" in bad.text
+    assert asked.status_code == 303
+    assert "已开具" in page.text
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert stolen.status_code == 404

@@ -1,6 +1,11 @@
-// Sends the payer on to the gateway's cashier with the form the gateway signed.
+// Sends the payer on to the gateway's cashier: its signed form, or its address.
 (function () {
   "use strict";
   var form = document.querySelector(".cashier form");
-  if (form) { form.submit(); }
+  var link = document.getElementById("cashier-link");
+  if (form) {
+    form.submit();
+  } else if (link) {
+    window.location.replace(link.href);
+  }
 })();

@@ -1,0 +1,75 @@
+"""On a phone: a family opens its order, pays, comes back and sees it paid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+import pytest
+from bangyaer import PluginInfo, hookimpl
+from bangyaer.db import utcnow
+from bangyaer.payments import Checkout, create_order, get_order
+from bangyaer.payments.testing import MemoryGateway
+from bangyaer.testing import TinyDistrict
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+class InstantGateway(MemoryGateway):
+    """A cashier that takes the money at once and sends the payer straight back."""
+
+    async def checkout(self, platform, order, *, device, return_url):  # type: ignore[no-untyped-def]
+        await super().checkout(platform, order, device=device, return_url=return_url)
+        self.pay(order.order_no, amount_fen=order.amount_fen)
+        # The live server's port is not the configured base URL's; the path is.
+        return Checkout(url=urlsplit(return_url).path)
+
+
+GATEWAY = InstantGateway(id="instant", title_zh="支付宝", title_en="Alipay")
+
+
+class GatewayPlugin:
+    @hookimpl
+    def plugin_info(self):  # type: ignore[no-untyped-def]
+        return PluginInfo("paytest", "测试支付", "Test payments", ">=0.1", "integration")
+
+    @hookimpl
+    def payment_providers(self):  # type: ignore[no-untyped-def]
+        return [GATEWAY]
+
+
+async def seed(platform):  # type: ignore[no-untyped-def]
+    district = await TinyDistrict().build(platform)
+    async with platform.db.transaction() as session:
+        order = await create_order(
+            session, plugin="training", purpose_ref="class:1:child:1",
+            title="2027 春季 书法初级班 学费", amount_fen=98000, payer_account_id=None,
+            subject_id=district.ids["child_1"], expires_at=utcnow() + dt.timedelta(hours=24))
+        district.order_no = order.order_no
+    return district
+
+
+def test_a_family_pays_on_a_phone_and_sees_it_paid(make_live_server, phone_page):  # type: ignore[no-untyped-def]
+    server = make_live_server([GatewayPlugin()], seed=seed)
+    order_no = server.seeded.order_no
+    page = phone_page
+    page.goto(server.url(f"/login?next=/payments/orders/{order_no}"))
+    page.get_by_label("用户名").fill("parent")
+    page.get_by_label("密码").fill(TinyDistrict.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("2027 春季 书法初级班 学费")
+    expect(page.get_by_label("金额")).to_have_text("¥980.00")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_role("button", name="使用支付宝支付").click()
+
+    expect(page.locator(".status")).to_have_text("已支付")
+    expect(page.get_by_role("button", name="使用支付宝支付")).to_have_count(0)
+    assert page.console_errors == []
+
+    async def status(platform):  # type: ignore[no-untyped-def]
+        async with platform.db.session() as session:
+            return (await get_order(session, order_no)).status
+
+    assert server.run(status) == "paid"
