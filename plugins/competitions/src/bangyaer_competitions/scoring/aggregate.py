@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["METHODS", "Aggregate", "JudgeScore", "aggregate", "median"]
+__all__ = ["METHODS", "Aggregate", "JudgeScore", "aggregate", "median", "median_ratio",
+           "ratio_text"]
 
 METHODS = ("mean", "trimmed_mean", "zscore")
 _PLACES = 9
@@ -56,11 +57,23 @@ class Aggregate:
 
 def median(values: Sequence[int]) -> Fraction:
     """The exact median of a non-empty sequence of integers."""
+    return Fraction(*median_ratio(values))
+
+
+def median_ratio(values: Sequence[int]) -> tuple[int, int]:
+    """The median as (numerator, denominator), without building a Fraction."""
     ordered = sorted(values)
     middle = len(ordered) // 2
     if len(ordered) % 2:
-        return Fraction(ordered[middle])
-    return Fraction(ordered[middle - 1] + ordered[middle], 2)
+        return ordered[middle], 1
+    return ordered[middle - 1] + ordered[middle], 2
+
+
+def ratio_text(numerator: int, denominator: int) -> str:
+    """What ``str(Fraction(numerator, denominator))`` gives, at a fraction of the cost."""
+    common = math.gcd(numerator, denominator)
+    numerator, denominator = numerator // common, denominator // common
+    return str(numerator) if denominator == 1 else f"{numerator}/{denominator}"
 
 
 def aggregate(scores: Mapping[int, Sequence[JudgeScore]], *, method: str,
@@ -85,7 +98,7 @@ def aggregate(scores: Mapping[int, Sequence[JudgeScore]], *, method: str,
             continue
         totals = [s.total for s in given]
         spread = max(totals) - min(totals)
-        details["median"] = str(median(totals))
+        details["median"] = ratio_text(*median_ratio(totals))
         details["spread"] = spread
         score: Fraction | float
         if zs is not None:

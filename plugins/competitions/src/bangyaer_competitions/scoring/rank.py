@@ -27,11 +27,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from .aggregate import Aggregate, JudgeScore, median
+from .aggregate import Aggregate, JudgeScore, median_ratio, ratio_text
 
 __all__ = ["Ranked", "check_tie_break", "rank_group", "rank_measured"]
 
 CRITERION = "criterion:"
+Ratio = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -53,15 +54,16 @@ def rank_group(aggs: Sequence[Aggregate], scores: Mapping[int, Sequence[JudgeSco
                tie_break: Sequence[str]) -> list[Ranked]:
     """Rank one group's aggregates; ``scores`` supplies the tie-break values."""
     check_tie_break(tie_break)
-    table = [[agg.score, *(_tie_value(item, scores.get(agg.entry_id, ())) for item in tie_break)]
-             for agg in aggs]
-    columns = [_comparable([row[c] for row in table]) for c in range(1 + len(tie_break))]
+    ties = [[_tie_value(item, scores.get(agg.entry_id, ())) for item in tie_break]
+            for agg in aggs]
+    columns = [_comparable([_ratio(agg.score) for agg in aggs]),
+               *(_comparable([row[c] for row in ties]) for c in range(len(tie_break)))]
     rows = []
     for i, agg in enumerate(aggs):
         # Descending on every key, with "no value" below any value.
         sort_key = tuple((column[i] is not None, column[i] or 0) for column in columns)
-        keys = {item: None if v is None else str(v)
-                for item, v in zip(tie_break, table[i][1:], strict=True)}
+        keys = {item: None if v is None else ratio_text(*v)
+                for item, v in zip(tie_break, ties[i], strict=True)}
         rows.append((sort_key, agg, keys))
     rows.sort(key=lambda row: row[1].entry_id)
     rows.sort(key=lambda row: row[0], reverse=True)
@@ -89,22 +91,30 @@ def rank_measured(values: Mapping[int, Decimal], *, lower_is_better: bool) -> li
     return out
 
 
-def _tie_value(item: str, given: Sequence[JudgeScore]) -> Fraction | None:
+def _ratio(score: Fraction | float | None) -> Ratio | float | None:
+    if isinstance(score, Fraction):
+        return score.numerator, score.denominator
+    return score
+
+
+def _tie_value(item: str, given: Sequence[JudgeScore]) -> Ratio | None:
+    # Plain (numerator, denominator) pairs: a Fraction per value and key made
+    # ranking a district's activity several times slower.
     if item == "median":
-        return median([s.total for s in given]) if given else None
+        return median_ratio([s.total for s in given]) if given else None
     key = item[len(CRITERION):]
     points = [s.criteria[key] for s in given if key in s.criteria]
-    return Fraction(sum(points), len(points)) if points else None
+    return (sum(points), len(points)) if points else None
 
 
-def _comparable(values: list[Fraction | float | None]) -> list[int | float | None]:
-    """Fractions over their common denominator as integers: the same order, compared fast."""
-    exact = [v for v in values if isinstance(v, Fraction)]
+def _comparable(values: Sequence[Ratio | float | None]) -> list[int | float | None]:
+    """Ratios over their common denominator as integers: the same order, compared fast."""
+    exact = [v for v in values if isinstance(v, tuple)]
     if len(exact) < sum(v is not None for v in values):
-        return [None if v is None else float(v) for v in values]
-    common = math.lcm(*(v.denominator for v in exact)) if exact else 1
-    return [v.numerator * (common // v.denominator) if isinstance(v, Fraction) else None
-            for v in values]
+        return [None if v is None else v[0] / v[1] if isinstance(v, tuple) else v
+                for v in values]
+    common = math.lcm(*(den for _, den in exact)) if exact else 1
+    return [v[0] * (common // v[1]) if isinstance(v, tuple) else None for v in values]
 
 
 def _shared(rows: list[Any], *, key: Any) -> list[tuple[int, list[Any]]]:
