@@ -11,6 +11,7 @@ from bangyaer.web import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..judging import setup as judging_setup
 from ..judging.models import JudgingSetup
 from ..models import Activity, Entry, Group
 from ..staff import managed_activity
@@ -34,16 +35,8 @@ async def organised(session: AsyncSession, actor: Actor, activity_id: int, *,
 
 async def setup_of(session: AsyncSession, platform: Any, activity: Activity) -> JudgingSetup:
     """The activity's judging setup, made with the type's defaults when there is none yet."""
-    setup = await session.get(JudgingSetup, activity.id)
-    if setup is None:
-        kind = types_of(platform).get(activity.type_id)
-        rubric = [{"key": r.key, "title_zh": r.title_zh, "title_en": r.title_en,
-                   "max_score": r.max_score} for r in getattr(kind, "rubric", ())]
-        setup = JudgingSetup(activity_id=activity.id, rubric=rubric, tie_break=[],
-                             award_rule={})
-        session.add(setup)
-        await session.flush()
-    return setup
+    return await judging_setup.setup_of(session, activity,
+                                        types_of(platform).get(activity.type_id))
 
 
 def is_measured(platform: Any, activity: Activity) -> bool:
