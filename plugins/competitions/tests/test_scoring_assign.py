@@ -220,6 +220,11 @@ def test_k_below_one_is_refused() -> None:
         draw([entry(1)], {1: [judge(1)]}, k=0, seed="s")
 
 
+def test_an_entry_listed_twice_is_refused() -> None:
+    with pytest.raises(ValueError, match="an entry may appear only once in a draw"):
+        draw([entry(1), entry(1, group_id=2)], {1: [judge(1)]}, k=1, seed="s")
+
+
 def test_seen_judges_are_never_drawn() -> None:
     judges = {1: [judge(a, schools=[99]) for a in range(1, 5)]}
     plan = draw([entry(1)], judges, k=2, seed="s", seen={1: {1, 2}})

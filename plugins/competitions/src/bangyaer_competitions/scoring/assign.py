@@ -119,6 +119,8 @@ def draw(entries: Sequence[EntrySlot], judges: Mapping[int, Sequence[JudgeProfil
     by_group: dict[int, list[EntrySlot]] = {}
     for entry in entries:
         by_group.setdefault(entry.group_id, []).append(entry)
+    if sum(map(len, by_group.values())) != len({e.entry_id for e in entries}):
+        raise ValueError("an entry may appear only once in a draw")
 
     pairs: list[Pair] = []
     unfilled: dict[int, int] = {}
