@@ -13,7 +13,9 @@ from click.testing import CliRunner
 
 @pytest.fixture
 def home(tmp_path, sandbox, monkeypatch):
-    def write(**nuonuo):
+    monkeypatch.setenv("BANGYAER_NUONUO_APP_SECRET", DEMO_APP.app_secret)
+
+    def write(upgraded=True, **nuonuo):
         home = tmp_path / "home"
         home.mkdir(exist_ok=True)
         # Only this plugin: the others installed beside it are not under test here.
@@ -29,6 +31,9 @@ def home(tmp_path, sandbox, monkeypatch):
             '[bangyaer]\nsecret_key = "cli-test-secret-0123456789abcdef"\n'
             f"[plugins]\ndisabled = {json.dumps(others)}\n[plugins.nuonuo]\n{lines}",
             encoding="utf-8")
+        if upgraded:
+            result = CliRunner().invoke(main, ["--data-dir", str(home), "db", "upgrade"])
+            assert result.exit_code == 0, result.output
         return str(home)
 
     return write
@@ -53,6 +58,12 @@ def test_check_names_a_bad_setting(home, monkeypatch, setting, message):
     result = CliRunner().invoke(main, ["--data-dir", home(**setting), "nuonuo", "check"])
     assert result.exit_code == 1
     assert "configuration error" in result.output and message in result.output
+
+
+def test_check_asks_for_the_migration_first(home):
+    result = CliRunner().invoke(main, ["--data-dir", home(upgraded=False), "nuonuo", "check"])
+    assert result.exit_code == 1
+    assert "run `bangyaer db upgrade` first" in result.output
 
 
 def test_check_reports_a_wrong_secret(home, monkeypatch):

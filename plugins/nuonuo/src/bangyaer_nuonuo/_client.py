@@ -15,7 +15,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from bangyaer.payments import GatewayError, GatewayUnavailable
@@ -41,14 +41,24 @@ class _Token:
     expires_at: float
 
 
+class TokenStore(Protocol):
+    """Where a token outlives the process (the database, see ``_tokens``)."""
+
+    async def load(self, app_key: str) -> tuple[str, float] | None: ...
+
+    async def save(self, app_key: str, token: str, expires_at: float) -> None: ...
+
+    async def forget(self, app_key: str, token: str) -> None: ...
+
+
 class TokenCache:
-    """The app's access token, shared by every call of one platform."""
+    """The app's access token: in memory, and in ``store`` for the other processes."""
 
-    # Not yet: the token lives in process memory, so every web and worker process
-    # takes its own; Nuonuo allows 50 per 30 days, enough for a few restarts a day.
-
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time, *,
+                 store: TokenStore | None = None, app_key: str = "") -> None:
         self.clock = clock
+        self.store = store
+        self.app_key = app_key
         self._token: _Token | None = None
         self._lock = asyncio.Lock()
         self.fetches = 0
@@ -59,22 +69,35 @@ class TokenCache:
             return token.value
         return None
 
+    async def _from_store(self) -> str | None:
+        if self.store is None:
+            return None
+        found = await self.store.load(self.app_key)
+        if found is not None:
+            self._token = _Token(*found)
+        return self._valid()
+
     async def get(self, fetch: Callable[[], Awaitable[tuple[str, int]]]) -> str:
         value = self._valid()
         if value is not None:
             return value
         async with self._lock:
-            value = self._valid()  # another call may have fetched one meanwhile
+            # Another call, or another process, may have fetched one meanwhile.
+            value = self._valid() or await self._from_store()
             if value is not None:
                 return value
             self.fetches += 1
             value, expires_in = await fetch()
             self._token = _Token(value, self.clock() + expires_in)
+            if self.store is not None:
+                await self.store.save(self.app_key, value, self._token.expires_at)
             return value
 
-    def invalidate(self, value: str) -> None:
+    async def invalidate(self, value: str) -> None:
         if self._token is not None and self._token.value == value:
             self._token = None
+        if self.store is not None:
+            await self.store.forget(self.app_key, value)
 
 
 class NuonuoClient:
@@ -112,7 +135,7 @@ class NuonuoClient:
         data = await self._service(method, content, token)
         if data.get("code") == TOKEN_MISMATCH:
             # The token was replaced or expired early: one new token, one retry.
-            self.tokens.invalidate(token)
+            await self.tokens.invalidate(token)
             data = await self._service(method, content, await self.access_token())
         code = str(data.get("code", ""))
         if code == SUCCESS:

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from ._client import NuonuoClient, TokenCache
+from ._client import NuonuoClient, TokenCache, TokenStore
 from ._config import PLUGIN_ID, NuonuoConfig, parse_config
+from ._tokens import DatabaseTokens
 
 if TYPE_CHECKING:
     from bangyaer.platform import Platform
@@ -30,11 +31,11 @@ SANDBOX_DEFAULTS = {"tax_rate": "0.03", "goods_code": "3070201020000000000",
 
 
 class Runtime:
-    def __init__(self, config: NuonuoConfig, *, clock: Callable[[], float] = time.time
-                 ) -> None:
+    def __init__(self, config: NuonuoConfig, *, clock: Callable[[], float] = time.time,
+                 store: TokenStore | None = None) -> None:
         self.config = config
         self.clock = clock
-        self.tokens = TokenCache(clock)
+        self.tokens = TokenCache(clock, store=store, app_key=config.app_key)
         self.sandbox: Sandbox | None = None
 
     def attach_sandbox(self, sandbox: Sandbox) -> None:
@@ -69,9 +70,10 @@ def runtime(platform: Platform) -> Runtime:
         for key, value in SANDBOX_DEFAULTS.items():
             values[key] = values.get(key) or value
         values["saler_tax_no"] = values.get("saler_tax_no") or DEMO_APP.tax_no
+        # The in-process sandbox forgets its tokens on restart: keep none in the database.
         made = Runtime(parse_config(values, sandbox_credentials=(DEMO_APP.app_key,
                                                                  DEMO_APP.app_secret)))
         made.attach_sandbox(Sandbox(apps=(DEMO_APP,)))
     else:
-        made = Runtime(parse_config(values))
+        made = Runtime(parse_config(values), store=DatabaseTokens(platform))
     return _runtimes.setdefault(platform, made)

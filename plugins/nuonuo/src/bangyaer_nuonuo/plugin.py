@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import click
@@ -24,6 +26,18 @@ def plugin_info() -> PluginInfo:
         description_zh="通过诺诺开放平台为缴费开具、冲红电子发票",
         description_en="Issues and red-flushes e-invoices for payments through Nuonuo",
     )
+
+
+@hookimpl
+def models() -> Iterable[ModuleType]:
+    from . import models as tables
+
+    return [tables]
+
+
+@hookimpl
+def migrations() -> str:
+    return str(Path(__file__).parent / "migrations" / "versions")
 
 
 @hookimpl
