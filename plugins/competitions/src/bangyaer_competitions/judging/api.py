@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bangyaer.identity import Actor, audit
 from bangyaer.web import ApiError, Body, Field, api, get_platform, read_json, require
+from bangyaer.web import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -95,7 +96,7 @@ async def drop_judge(request: Request) -> Response:
         activity = await _organised(session, actor, request)
         invite = await session.get(JudgeInvite, int(request.path_params["invite_id"]))
         if invite is None or invite.activity_id != activity.id:
-            raise ApiError(404, "judge_not_found", "找不到该评委")
+            raise ApiError(404, "judge_not_found", _("找不到该评委"))
         moved = await service.drop_judge(session, actor, activity, invite,
                                          str(data.get("note", "")))
     return JSONResponse({"id": invite.id, "status": invite.status, "reassigned": moved})
@@ -108,7 +109,7 @@ async def rerun_copies(request: Request) -> Response:
     async with get_platform(request).db.transaction() as session:
         activity = await _organised(session, actor, request)
         if activity.status != "submissions_closed":
-            raise ApiError(409, "not_closed", "只有截止提交后、评审开始前才能生成评审副本")
+            raise ApiError(409, "not_closed", _("只有截止提交后、评审开始前才能生成评审副本"))
         await freeze.start(session, activity, again=True)
     return JSONResponse({"queued": True}, status_code=202)
 
@@ -149,7 +150,7 @@ async def change_assignment(request: Request) -> Response:
             entry = (await session.scalars(select(Entry).where(
                 Entry.activity_id == activity.id, Entry.code == data["code"]))).first()
             if entry is None:
-                raise ApiError(404, "entry_not_found", "找不到该报名")
+                raise ApiError(404, "entry_not_found", _("找不到该报名"))
             row = await service.change_judge(session, actor, activity, entry,
                                              from_judge=data["from_judge"],
                                              to_judge=data["to_judge"], note=data["note"])
@@ -202,6 +203,6 @@ async def copy_content(request: Request) -> Response:
     actor = await require(request, JUDGE)
     which = request.path_params.get("which")
     if which not in (None, "thumbnail"):
-        raise ApiError(404, "file_not_found", "找不到该文件")
+        raise ApiError(404, "file_not_found", _("找不到该文件"))
     return await stream_copy(request, actor, int(request.path_params["copy_id"]),
                              thumbnail=which == "thumbnail")

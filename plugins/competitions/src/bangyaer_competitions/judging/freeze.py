@@ -59,10 +59,10 @@ async def make_copies(ctx: JobContext, payload: dict[str, Any]) -> None:
         async with platform.db.transaction() as session:
             withheld += await _copy_entry(session, platform, entry_id)
     async with platform.db.transaction() as session:
-        setup = await session.get(JudgingSetup, activity_id)
-        assert setup is not None  # made above
-        setup.withheld = withheld
-        setup.frozen_at = setup.frozen_at or utcnow()
+        done = await session.get(JudgingSetup, activity_id)
+        assert done is not None  # made above
+        done.withheld = withheld
+        done.frozen_at = done.frozen_at or utcnow()
     log.info("activity %s: judging copies done, %d file(s) withheld", activity_id,
              len(withheld))
 
@@ -88,8 +88,11 @@ async def _copy_entry(session: AsyncSession, platform: Any, entry_id: int
         except anonymise.AnonymiseError as exc:
             log.warning("entry %s file %s withheld from judges: %s", entry_id, source.id,
                         getattr(exc, "code", "unsafe"))
+            # The template and its values let the desk show the reason in English too.
             withheld.append({"entry_id": entry_id, "code": entry.code, "position": position,
-                             "file_id": source.id, "reason": str(exc)})
+                             "file_id": source.id, "reason": str(exc),
+                             "template": getattr(exc, "template", str(exc)),
+                             "params": getattr(exc, "params", {})})
     return withheld
 
 

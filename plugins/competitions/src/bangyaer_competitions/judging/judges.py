@@ -18,6 +18,7 @@ from bangyaer.identity import (
     create_account,
 )
 from bangyaer.web import ApiError
+from bangyaer.web import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,7 +35,7 @@ async def group_by_number(session: AsyncSession, activity: Activity, number: Any
         group = (await session.scalars(select(Group).where(
             Group.activity_id == activity.id, Group.number == number))).first()
     if group is None:
-        raise ApiError(422, "unknown_group", "该活动没有这个组别", detail={"field": "group"})
+        raise ApiError(422, "unknown_group", _("该活动没有这个组别"), detail={"field": "group"})
     return group
 
 
@@ -42,7 +43,8 @@ async def _account_by_username(session: AsyncSession, username: str) -> Account:
     account = (await session.scalars(select(Account).where(
         Account.username == username))).first()
     if account is None or not account.active:
-        raise ApiError(404, "account_not_found", f"找不到用户名为 {username} 的账号",
+        raise ApiError(404, "account_not_found",
+                       _("找不到用户名为 %(username)s 的账号", username=username),
                        detail={"field": "username"})
     return account
 
@@ -53,20 +55,20 @@ async def _new_judge(session: AsyncSession, activity: Activity, data: dict[str, 
     username = str(data.get("username") or "").strip()
     password = data.get("password")
     if not name or len(name) > 100:
-        raise ApiError(422, "invalid_field", "请填写评委姓名（最多 100 字）",
+        raise ApiError(422, "invalid_field", _("请填写评委姓名（最多 100 字）"),
                        detail={"field": "name"})
     if not USERNAME.match(username):
-        raise ApiError(422, "invalid_field", "用户名应为 3–64 位字母、数字、下划线、点或横线",
+        raise ApiError(422, "invalid_field", _("用户名应为 3–64 位字母、数字、下划线、点或横线"),
                        detail={"field": "username"})
     if not isinstance(password, str):
-        raise ApiError(422, "invalid_field", "请设置初始密码", detail={"field": "password"})
+        raise ApiError(422, "invalid_field", _("请设置初始密码"), detail={"field": "password"})
     problem = check_password_strength(password)
     if problem:
         raise ApiError(422, "weak_password", problem, detail={"field": "password"})
     taken = await session.scalar(select(func.count(Account.id)).where(
         Account.username == username))
     if taken:
-        raise ApiError(409, "username_taken", f"用户名 {username} 已被使用",
+        raise ApiError(409, "username_taken", _("用户名 %(username)s 已被使用", username=username),
                        detail={"field": "username"})
     # Not placed in any school: a judge from outside has no conflicts until they are.
     person = Person(kind=PersonKind.staff, name=name)
@@ -96,7 +98,7 @@ async def invite(session: AsyncSession, actor: Actor, activity: Activity, data: 
     else:
         username = str(data.get("username") or "").strip()
         if not username:
-            raise ApiError(422, "missing_field", "请填写评委的用户名",
+            raise ApiError(422, "missing_field", _("请填写评委的用户名"),
                            detail={"field": "username"})
         account = await _account_by_username(session, username)
         await _ensure_judge_role(session, account, activity)
@@ -106,7 +108,7 @@ async def invite(session: AsyncSession, actor: Actor, activity: Activity, data: 
         JudgeInvite.account_id == account.id))).first()
     if found is not None:
         if found.status == "dropped":
-            raise ApiError(409, "judge_dropped", "该评委已退出本组评审，不能再次邀请")
+            raise ApiError(409, "judge_dropped", _("该评委已退出本组评审，不能再次邀请"))
         return found, False
     row = JudgeInvite(activity_id=activity.id, group_id=group.id, account_id=account.id,
                       status="active", invited_by=actor.account_id)
@@ -150,7 +152,7 @@ async def progress(session: AsyncSession, activity: Activity) -> dict[str, Any]:
         select(Group).where(Group.activity_id == activity.id))}
     panels = await _counts(session, activity.id, Assignment.group_id, Assignment.panel)
     by_group: dict[int, dict[str, int]] = defaultdict(lambda: {"assigned": 0, "scored": 0})
-    for (group_id, _), c in panels.items():
+    for (group_id, _panel), c in panels.items():
         by_group[group_id]["assigned"] += c["assigned"]
         by_group[group_id]["scored"] += c["scored"]
     return {

@@ -13,7 +13,8 @@ from typing import Any
 from bangyaer.db import utcnow
 from bangyaer.identity import Actor, audit
 from bangyaer.web import ApiError
-from sqlalchemy import Select, exists, func, select
+from bangyaer.web import gettext as _
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import Activity, Entry, Group
@@ -23,10 +24,10 @@ from .models import Assignment, JudgeInvite, JudgingCopy, JudgingSetup
 VISIBLE_STATUSES = ("judging", "results")
 LIVE = ("assigned", "scored")
 MAX_COMMENT = 1000
-NOT_FOUND = ("entry_not_found", "找不到该作品")
+NOT_FOUND = "找不到该作品"
 
 
-def _live(account_id: int) -> Select[Any]:
+def _live(account_id: int) -> Any:
     """The judge's assignments they may see: live, in an activity being judged, still invited."""
     invited = exists().where(
         JudgeInvite.activity_id == Assignment.activity_id,
@@ -71,10 +72,10 @@ async def assignment_of(session: AsyncSession, actor: Actor, code: str
                         ) -> tuple[Assignment, Entry, Activity]:
     """The judge's own live assignment for the entry with this code, else a 404."""
     if actor.account_id is None:
-        raise ApiError(404, *NOT_FOUND)
+        raise ApiError(404, "entry_not_found", _(NOT_FOUND))
     found = (await session.execute(_live(actor.account_id).where(Entry.code == code))).first()
     if found is None:
-        raise ApiError(404, *NOT_FOUND)
+        raise ApiError(404, "entry_not_found", _(NOT_FOUND))
     assignment = found[0]
     entry = await session.get(Entry, assignment.entry_id)
     activity = await session.get(Activity, assignment.activity_id)
@@ -88,9 +89,9 @@ async def next_code(session: AsyncSession, account_id: int, activity_id: int,
     open_ones = (_live(account_id).where(Assignment.activity_id == activity_id,
                                          Assignment.status == "assigned")
                  .order_by(Entry.code))
-    codes = [code for _, code in await session.execute(open_ones)]
+    codes: list[str] = [code for _, code in await session.execute(open_ones)]
     later = [c for c in codes if after is None or c > after]
-    return (later or codes or [None])[0]
+    return (later or codes)[0] if codes else None
 
 
 async def entry_view(session: AsyncSession, assignment: Assignment, entry: Entry,
@@ -123,12 +124,12 @@ async def may_change(session: AsyncSession, assignment: Assignment, activity: Ac
                      ) -> str | None:
     """Why the judge may not save a score now, or None."""
     if activity.status not in VISIBLE_STATUSES:
-        return "评审已结束，不能再修改评分"
+        return _("评审已结束，不能再修改评分")
     if assignment.status == "scored":
         computed = await session.scalar(select(func.count(Result.id)).where(
             Result.activity_id == activity.id))
         if computed:
-            return "成绩已计算，不能再修改评分"
+            return _("成绩已计算，不能再修改评分")
     return None
 
 
@@ -139,23 +140,24 @@ def _invalid(message: str, field: str) -> ApiError:
 def check_scores(rubric: list[dict[str, Any]], raw: Any) -> dict[str, int]:
     """Every criterion present, an integer from 0 to its maximum, and nothing else."""
     if not isinstance(raw, dict):
-        raise _invalid("评分应为各评分项的得分", "scores")
+        raise _invalid(_("评分应为各评分项的得分"), "scores")
     known = {c["key"] for c in rubric}
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise _invalid(f"未知评分项 {'、'.join(unknown)}", "scores")
+        raise _invalid(_("未知评分项 %(keys)s", keys="、".join(unknown)), "scores")
     out: dict[str, int] = {}
     for c in rubric:
         key, title, top = c["key"], c["title_zh"], int(c["max_score"])
         value = raw.get(key)
         if value is None or value == "":
-            raise _invalid(f"请为“{title}”打分", key)
+            raise _invalid(_("请为“%(title)s”打分", title=title), key)
         if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             value = int(value.strip())  # a form posts text
         if isinstance(value, bool) or not isinstance(value, int):
-            raise _invalid(f"“{title}”的得分应为整数", key)
+            raise _invalid(_("“%(title)s”的得分应为整数", title=title), key)
         if not 0 <= value <= top:
-            raise _invalid(f"“{title}”的得分应在 0–{top} 分之间", key)
+            raise _invalid(_("“%(title)s”的得分应在 0–%(top)s 分之间", title=title, top=top),
+                           key)
         out[key] = value
     return out
 
@@ -172,7 +174,7 @@ async def save_score(session: AsyncSession, actor: Actor, assignment: Assignment
     if comment is None:
         comment = ""
     if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
-        raise _invalid(f"评语应为文字，最多 {MAX_COMMENT} 字", "comment")
+        raise _invalid(_("评语应为文字，最多 %(n)s 字", n=MAX_COMMENT), "comment")
     comment = comment.strip()
     if assignment.status == "scored" and assignment.scores == scores \
             and assignment.comment == comment:
@@ -190,9 +192,9 @@ async def copy_for(session: AsyncSession, actor: Actor, copy_id: int) -> Judging
     """A judging copy the judge holds a live assignment for, else a 404."""
     copy = await session.get(JudgingCopy, copy_id)
     if copy is None or actor.account_id is None:
-        raise ApiError(404, "file_not_found", "找不到该文件")
+        raise ApiError(404, "file_not_found", _("找不到该文件"))
     held = (await session.execute(_live(actor.account_id).where(
         Assignment.entry_id == copy.entry_id))).first()
     if held is None:
-        raise ApiError(404, "file_not_found", "找不到该文件")
+        raise ApiError(404, "file_not_found", _("找不到该文件"))
     return copy

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from bangyaer.identity import Actor
 from bangyaer.web import ApiError, get_platform, render, require, stream_blob
+from bangyaer.web import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -32,7 +33,7 @@ async def stream_copy(request: Request, actor: Actor, copy_id: int, *, thumbnail
     sha, content_type, name = copy.sha256, copy.content_type, copy.name
     if thumbnail:
         if copy.thumb_sha256 is None:
-            raise ApiError(404, "file_not_found", "该文件没有缩略图")
+            raise ApiError(404, "file_not_found", _("该文件没有缩略图"))
         sha, content_type = copy.thumb_sha256, "image/jpeg"
         name = f"{PurePosixPath(copy.name).stem}-thumb.jpg"
     # The copy's own name, built from the entry code: never the upload's.

@@ -40,11 +40,11 @@ async def profiles(session: AsyncSession, account_ids: Collection[int]) -> dict[
                Organisation.path)
         .join(Organisation, Organisation.id == RoleGrant.org_id)
         .where(RoleGrant.account_id.in_(account_ids)))
-    for account_id, role, kind, org_id, path in grants:
+    for account_id, role, org_kind, org_id, path in grants:
         school = school_of(path)
         if school is not None:
             schools[account_id].add(school)
-        if role == "teacher" and kind == OrgKind.klass:
+        if role == "teacher" and org_kind == OrgKind.klass:
             classes[account_id].add(org_id)
     people = await session.execute(
         select(Account.id, Person.id, Person.kind, Person.school_id)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, cast
 
 from bangyaer.db import utcnow
 from bangyaer.identity import Actor, audit
-from bangyaer.web import ApiError
-from sqlalchemy import func, insert, select
+from bangyaer.web import N_, ApiError
+from bangyaer.web import gettext as _
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import lifecycle
@@ -27,19 +28,20 @@ from .models import Assignment, JudgeInvite, JudgingCopy, JudgingSetup
 log = logging.getLogger("bangyaer.competitions")
 TARGET = "competitions_activity"
 REASONS = {
-    "own_school": "该评委在这名学生的学校任职",
-    "own_class": "该评委是这名学生的任课老师",
-    "own_child": "该评委是这名学生的监护人",
-    "already_seen": "该评委已评过（或分到过）这件作品",
+    "own_school": N_("该评委在这名学生的学校任职"),
+    "own_class": N_("该评委是这名学生的任课老师"),
+    "own_child": N_("该评委是这名学生的监护人"),
+    "already_seen": N_("该评委已评过（或分到过）这件作品"),
 }
 OPEN = ("assigned", "scored")
+ASSIGNMENTS = cast(Table, Assignment.__table__)
 
 
 class ChangeRefused(ApiError):
     """A manual change the rules forbid; the caller logs it outside the rolled-back change."""
 
     def __init__(self, reason: str, logged: dict[str, Any]) -> None:
-        super().__init__(409, "conflict", f"不能改派：{reason_text(reason)}",
+        super().__init__(409, "conflict", _("不能改派：%(reason)s", reason=reason_text(reason)),
                          detail={"reason": reason})
         self.logged = logged
 
@@ -51,7 +53,7 @@ async def log_refusal(session: AsyncSession, actor: Actor, activity_id: int,
 
 
 def reason_text(code: str) -> str:
-    return REASONS.get(code, code)
+    return _(REASONS[code]) if code in REASONS else code
 
 
 async def judges_by_group(session: AsyncSession, activity_id: int
@@ -99,7 +101,7 @@ async def _insert(session: AsyncSession, activity_id: int, group_of: dict[int, i
         return
     now = utcnow()
     # Core executemany on the table: the ORM's bulk path is several times slower here.
-    await session.execute(insert(Assignment.__table__), [
+    await session.execute(insert(ASSIGNMENTS), [
         {"activity_id": activity_id, "group_id": group_of[p.entry_id], "panel": p.panel,
          "entry_id": p.entry_id, "judge_account_id": p.judge_account_id, "round": round,
          "status": "assigned", "comment": "", "note": note, "assigned_at": now}
@@ -113,9 +115,11 @@ def _refuse_unfilled(plan: assign.Plan, group_of: dict[int, int], names: dict[in
     short: dict[int, int] = defaultdict(int)
     for entry_id in plan.unfilled:
         short[group_of[entry_id]] += 1
-    parts = [f"“{names.get(g, g)}”有 {n} 件作品" for g, n in sorted(short.items())]
+    parts = [_("“%(group)s”有 %(n)s 件作品", group=names.get(g, g), n=n)
+             for g, n in sorted(short.items())]
     raise ApiError(409, "not_enough_judges",
-                   "、".join(parts) + "找不到足够的无利益冲突评委，请为该组别再邀请评委",
+                   _("%(groups)s找不到足够的无利益冲突评委，请为该组别再邀请评委",
+                     groups="、".join(parts)),
                    detail={"groups": [names.get(g, str(g)) for g in sorted(short)]})
 
 
@@ -134,9 +138,9 @@ async def draw(session: AsyncSession, actor: Actor, activity: Activity,
                setup: JudgingSetup, *, seed: str | None = None) -> dict[str, Any]:
     """Assign every judged entry to k judges of its group and start judging."""
     if setup.assigned_at is not None:
-        raise ApiError(409, "already_drawn", "评委已分配，不能重新抽签")
+        raise ApiError(409, "already_drawn", _("评委已分配，不能重新抽签"))
     if activity.status not in ("submissions_closed", "judging") or setup.frozen_at is None:
-        raise ApiError(409, "not_frozen", "作品尚未截止并完成匿名化处理，不能分配评委")
+        raise ApiError(409, "not_frozen", _("作品尚未截止并完成匿名化处理，不能分配评委"))
     entries = await judged_entries(session, activity.id)
     judges = await judges_by_group(session, activity.id)
     names = await _group_names(session, activity.id)
@@ -144,9 +148,10 @@ async def draw(session: AsyncSession, actor: Actor, activity: Activity,
     for group_id in sorted({e.group_id for e in entries}):
         have = len(judges.get(group_id, []))
         if have < k:
-            raise ApiError(409, "not_enough_judges",
-                           f"“{names[group_id]}”只有 {have} 位评委，每件作品需要 {k} 位，"
-                           "请先邀请评委", detail={"groups": [names[group_id]]})
+            raise ApiError(409, "not_enough_judges", _(
+                "“%(group)s”只有 %(have)s 位评委，每件作品需要 %(k)s 位，请先邀请评委",
+                group=names[group_id], have=have, k=k),
+                           detail={"groups": [names[group_id]]})
     seed = seed or assign.new_seed()
     plan = assign.draw(entries, judges, k=k, seed=seed)
     group_of = {e.entry_id: e.group_id for e in entries}
@@ -235,19 +240,19 @@ async def change_judge(session: AsyncSession, actor: Actor, activity: Activity, 
                        *, from_judge: int, to_judge: int, note: str) -> Assignment:
     """Staff move one entry from one judge to another, checked against the draw's rules."""
     if not note.strip():
-        raise ApiError(422, "note_required", "请写明改派原因")
+        raise ApiError(422, "note_required", _("请写明改派原因"))
     old = (await session.scalars(select(Assignment).where(
         Assignment.entry_id == entry.id, Assignment.judge_account_id == from_judge,
         Assignment.status.in_(OPEN)))).first()
     if old is None:
-        raise ApiError(404, "assignment_not_found", "该评委没有分到这件作品")
+        raise ApiError(404, "assignment_not_found", _("该评委没有分到这件作品"))
     if old.status == "scored":
-        raise ApiError(409, "already_scored", "该评委已评分，不能改派")
+        raise ApiError(409, "already_scored", _("该评委已评分，不能改派"))
     invited = (await session.scalars(select(JudgeInvite).where(
         JudgeInvite.activity_id == activity.id, JudgeInvite.group_id == entry.group_id,
         JudgeInvite.account_id == to_judge, JudgeInvite.status == "active"))).first()
     if invited is None:
-        raise ApiError(409, "not_a_judge_here", "改派对象不是该组别的评委")
+        raise ApiError(409, "not_a_judge_here", _("改派对象不是该组别的评委"))
     profile = (await profiles.profiles(session, [to_judge]))[to_judge]
     seen = (await seen_by(session, [entry.id])).get(entry.id, set())
     reason = assign.check_pair(profiles.slot(entry), profile, seen=seen)
@@ -277,7 +282,7 @@ async def add_judges(session: AsyncSession, actor: Actor, activity: Activity,
     entries = list(await session.scalars(select(Entry).where(
         Entry.activity_id == activity.id, Entry.id.in_(entry_ids)).order_by(Entry.id)))
     if len(entries) != len(set(entry_ids)):
-        raise ApiError(404, "entry_not_found", "找不到该报名")
+        raise ApiError(404, "entry_not_found", _("找不到该报名"))
     seed = assign.new_seed()
     plan = assign.draw(profiles.slots(entries), await judges_by_group(session, activity.id),
                        k=count, seed=seed, seen=await seen_by(session, [e.id for e in entries]),
