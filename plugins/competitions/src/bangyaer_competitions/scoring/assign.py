@@ -130,6 +130,8 @@ def draw(entries: Sequence[EntrySlot], judges: Mapping[int, Sequence[JudgeProfil
         group_entries = sorted(by_group[group_id], key=lambda e: e.entry_id)
         rng = random.Random(f"{seed}:{group_id}")
         chosen = _Panel(panel, load, rng).fill(group_entries, k, seen, unfilled)
+        # Not yet: splitting a large group into several panels; one panel a group
+        # keeps every judge within one entry of every other, which is the promise.
         for entry_id in sorted(chosen):
             pairs.extend(Pair(entry_id, judge, 1) for judge in sorted(chosen[entry_id]))
     return Plan(pairs=pairs, unfilled=unfilled, seed=seed)
