@@ -150,7 +150,8 @@ class Enrollment(Base, TimestampMixin):
     # The payments ledger's order for the seat now held (None for a free
     # class, or a seat granted before online payment existed).
     order_no: Mapped[str | None] = mapped_column(String(32), index=True)
-    refunded_fen: Mapped[int] = mapped_column(default=0)
+    # A server default too, so rows written by plain SQL (imports, tools) need not know it.
+    refunded_fen: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Move(Base):

@@ -23,9 +23,6 @@ def upgrade() -> None:
                                       server_default='0'))
         batch_op.create_index(batch_op.f('ix_training_enrollment_order_no'), ['order_no'],
                               unique=False)
-    with op.batch_alter_table('training_enrollment', schema=None) as batch_op:
-        # The default only fills rows that existed; the model sets it from now on.
-        batch_op.alter_column('refunded_fen', server_default=None)
 
 
 def downgrade() -> None:
