@@ -8,7 +8,7 @@ import pytest
 from bangyaer.db import utcnow
 from bangyaer.identity import AuditEntry
 from bangyaer.payments import create_order, get_order, record_payment
-from bangyaer.payments.testing import MemoryGateway
+from bangyaer.payments.testing import MemoryGateway, cashier_url
 from bangyaer.testing import TinyDistrict, build_plugin, login
 from sqlalchemy import select
 
@@ -92,7 +92,7 @@ async def test_paying_on_a_phone_goes_to_the_gateway_as_a_phone(site, gateway):
                                  headers={"User-Agent": PHONE_UA})
 
     assert response.status_code == 200
-    assert f'href="https://gateway.invalid/cashier/{order_no}?device=phone"' in response.text
+    assert cashier_url(response.text) == f"https://gateway.invalid/cashier/{order_no}?device=phone"
     assert '<script src="/static/core/payments.js"></script>' in response.text
     desktop = await parent.post(f"/payments/orders/{order_no}/pay",
                                 data={"provider": "alipay_test"},

@@ -9,8 +9,10 @@ not for production: the gateway plugins are tested against their sandboxes.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import itertools
+import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -30,9 +32,18 @@ from .providers import (
 if TYPE_CHECKING:
     from ..platform import Platform
 
-__all__ = ["MemoryGateway", "MemoryInvoicer"]
+__all__ = ["MemoryGateway", "MemoryInvoicer", "cashier_url"]
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+_CASHIER_LINK = re.compile(r'id="cashier-link" href="([^"]+)"')
+
+
+def cashier_url(page_html: str) -> str:
+    """The gateway address that the answer to ``POST …/pay`` sends the browser on to."""
+    found = _CASHIER_LINK.search(page_html)
+    if found is None:
+        raise AssertionError("the page has no link to the gateway's cashier")
+    return html.unescape(found.group(1))
 
 
 @dataclass
