@@ -199,3 +199,17 @@ def test_big_video_is_streamed_not_read_whole(tmp_path: Path) -> None:
     assert peak < 16 * 1024 * 1024, peak
     assert (tmp_path / "copy.mp4").stat().st_size == total
     assert residual_metadata(tmp_path / "copy.mp4", "video/mp4") == []
+
+
+def test_moov_after_a_big_mdat_is_blanked_in_the_right_place(tmp_path: Path) -> None:
+    payload = bytes(range(256)) * (12 * 1024)  # 3 MB: copied by the kernel, not in Python
+    src = tmp_path / "phone.mp4"
+    src.write_bytes(samples.mp4_moov_last(payload))
+
+    anonymise_file(src, tmp_path / "copy.mp4", "video/mp4")
+
+    copy = (tmp_path / "copy.mp4").read_bytes()
+    assert len(copy) == src.stat().st_size
+    assert _mdat(copy) == payload
+    assert [b[0] for b in _find(_tree(copy), b"moov")[0][3]] == [b"mvhd", b"trak", b"free"]
+    assert [n for n in NEEDLES if n in copy] == []

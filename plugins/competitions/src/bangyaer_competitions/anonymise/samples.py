@@ -459,3 +459,12 @@ def docx(name: str = NAME, school: str = SCHOOL, reviewer: str = REVIEWER) -> by
                              compress_type=zipfile.ZIP_DEFLATED)
         package.comment = f"{name}".encode()
     return out.getvalue()
+
+
+def mp4_moov_last(payload: bytes) -> bytes:
+    """A movie as phones write it: the samples first, the moov (with udta) at the end."""
+    ftyp = box(b"ftyp", b"isom", struct.pack(">I", 0), b"isom")
+    mdat = box(b"mdat", payload)
+    udta = box(b"udta", _qt_text(b"\xa9ART", NAME), _qt_text(b"\xa9xyz", LOCATION))
+    trak = _trak(1, b"vide", _visual_entry(), [len(payload)], [len(ftyp) + 8])
+    return ftyp + mdat + box(b"moov", _mvhd(), trak, udta)
