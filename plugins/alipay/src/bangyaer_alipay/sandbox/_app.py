@@ -266,7 +266,11 @@ def _cashier(sandbox: Sandbox, request: Request, method: str, biz: dict[str, Any
         done = "该订单已支付" if trade.paid_at else "该交易已关闭"
         return _page(request, "message.html", {"title": done, "text": done})
     ticket = sandbox.ticket(trade.trade_no, method)
+    # Mounted in the platform, the cashier shares its origin and session cookie, so
+    # the platform's CSRF check applies to its form; Alipay's own is another origin.
+    session = request.scope.get("session") or {}
     return _page(request, "cashier.html", {
+        "csrf": session.get("csrf") if isinstance(session, dict) else None,
         "trade": trade, "amount": yuan_from_fen(trade.total_fen), "ticket": ticket,
         "phone": method == "alipay.trade.wap.pay", "merchant": sandbox.merchant_name,
         "expire": f"{trade.time_expire:%m月%d日 %H:%M}" if trade.time_expire else ""})
