@@ -133,6 +133,11 @@ def make_live_server(bangyaer_settings: Settings) -> Iterator[Callable[..., Live
                 discover: bool = False, **overrides: Any) -> LiveServer:
         settings = bangyaer_settings.replace(embedded_worker=False, **overrides)
         thread = _ServerThread(settings, plugins, discover, seed)
+        if "base_url" not in overrides:
+            # Addresses the server hands to others (a gateway's return and notify URLs)
+            # must reach this server, not the default port.
+            port = thread.sock.getsockname()[1]
+            thread.settings = settings.replace(base_url=f"http://127.0.0.1:{port}")
         threads.append(thread)
         thread.start()
         if not thread.ready.wait(START_TIMEOUT):
