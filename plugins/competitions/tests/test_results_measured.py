@@ -99,3 +99,13 @@ async def test_entries_without_a_measurement_block_computing(staff, seeded):
 
     assert response.status_code == 409
     assert response.json()["error"]["detail"]["groups"] == [{"group": "小学低段", "unscored": 3}]
+
+
+async def test_a_measured_entry_needs_no_submitted_work(staff, platform, district, seeded):
+    [walk_in] = await add_entries(platform, district, seeded, 1, ["戊"], submitted=False)
+    await set_rule(staff, seeded)
+    await _enter(staff, seeded, {c: f"1{i}.00" for i, c in enumerate([*seeded.codes, walk_in])})
+
+    rows = by_code((await compute(staff, seeded)).json())
+
+    assert rows[walk_in]["rank"] == 5

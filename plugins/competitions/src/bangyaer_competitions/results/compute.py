@@ -57,10 +57,12 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-async def considered(session: AsyncSession, activity: Activity) -> list[Entry]:
-    """The entries results are for: not cancelled, with a work where works are submitted online."""
+async def considered(session: AsyncSession, activity: Activity, *, measured: bool
+                     ) -> list[Entry]:
+    """The entries results are for: not cancelled and, where a panel judges works handed
+    in online, with a work; a measured result needs no work, only its measurement."""
     query = select(Entry).where(Entry.activity_id == activity.id, Entry.status != "cancelled")
-    if activity.online_submission:
+    if activity.online_submission and not measured:
         query = query.where(Entry.submitted_at.is_not(None))
     return list(await session.scalars(query.order_by(Entry.id)))
 
@@ -164,8 +166,8 @@ async def compute(session: AsyncSession, platform: Any, actor: Actor, activity: 
         raise ApiError(409, "award_rule_missing", _("请先设置评奖规则"))
     groups = {g.id: g for g in await session.scalars(
         select(Group).where(Group.activity_id == activity.id))}
-    entries = await considered(session, activity)
     measured = is_measured(platform, activity)
+    entries = await considered(session, activity, measured=measured)
     values: dict[int, Decimal] | None = None
     scores: dict[int, list[JudgeScore]] = {}
     if measured:

@@ -76,7 +76,7 @@ async def add_judges(platform: Platform, district: TinyDistrict, seeded: Seeded,
 
 async def add_entries(platform: Platform, district: TinyDistrict, seeded: Seeded,
                       group: int, names: Sequence[str], *, guardian: str = "parent",
-                      school: str = "school_a") -> list[str]:
+                      school: str = "school_a", submitted: bool = True) -> list[str]:
     """Entries of ``group`` (its number) for new students, each a child of ``guardian``."""
     codes = []
     async with platform.db.transaction() as session:
@@ -97,11 +97,13 @@ async def add_entries(platform: Platform, district: TinyDistrict, seeded: Seeded
             group_row.last_seq += 1
             code = f"{activity.code_prefix}-{group_row.number:02d}-{group_row.last_seq:05d}"
             entry = Entry(activity_id=activity.id, group_id=group_row.id, code=code,
-                          seq=group_row.last_seq, slot=1, status="submitted",
+                          seq=group_row.last_seq, slot=1,
+                          status="submitted" if submitted else "registered",
                           student_id=student.id, student_name=name,
                           school_id=school_org.id, school_name=school_org.name,
                           class_id=klass.id, class_name=klass.name, stage="primary", grade=3,
-                          org_path=klass.path, registered_by=None, submitted_at=utcnow())
+                          org_path=klass.path, registered_by=None,
+                          submitted_at=utcnow() if submitted else None)
             session.add(entry)
             await session.flush()
             seeded.entries[code] = entry.id
