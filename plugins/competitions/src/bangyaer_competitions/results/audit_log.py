@@ -55,8 +55,7 @@ async def _where(session: AsyncSession, activity_id: int, f: Filters
             Entry.activity_id == activity_id, Entry.code == f.entry))
         if entry_id is None:
             return None
-        # Not yet: entries named only inside a list (a reassignment's "entries")
-        # are not matched by the entry filter; the action filter finds those.
+        # Not yet: entries only inside a list (a reassignment's) escape this; filter by action.
         where &= or_(AuditEntry.detail["entry_id"].as_integer() == entry_id,
                      AuditEntry.detail["entry_code"].as_string() == f.entry)
     return where

@@ -40,6 +40,7 @@ def window(days: Any, hours: Any) -> dt.timedelta:
 async def award_list(session: AsyncSession, activity: Activity, version: int
                      ) -> list[dict[str, Any]]:
     """Groups with their awarded entries: code, masked name, school, award; nothing more."""
+    # Not yet: appeal judges can read this code → school pairing; a separate judging code fixes it.
     groups: dict[str, list[dict[str, Any]]] = {}
     for result, entry, group in await results_of(session, activity.id, version):
         rows = groups.setdefault(group.name, [])
@@ -81,6 +82,7 @@ async def _notice(session: AsyncSession, platform: Any, activity: Activity,
                        _("公示通知发布失败：%(reason)s", reason=str(exc))) from None
 
 
+# Not yet: staff's generic transitions still move judging → results without a 公示 (lifecycle.py).
 async def publicise(session: AsyncSession, platform: Any, actor: Actor, activity: Activity,
                     setup: JudgingSetup, span: dt.timedelta) -> tuple[Publication, bool]:
     """Publish the latest version as a 公示 and move to results; a repeat returns the first."""
