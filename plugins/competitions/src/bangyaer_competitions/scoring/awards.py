@@ -133,6 +133,8 @@ def quota_lines(rule: AwardRule, entrants: int) -> list[tuple[str, int]]:
 def describe_rule(rule: AwardRule) -> str:
     """One sentence, shown to staff and in the 公示, stating how awards were given."""
     comma = _("、")
+    # Not yet: thresholds on times are worded as points ("分及以上"); the rule
+    # alone does not say which way the activity ranks.
     if rule.mode == "threshold":
         parts = comma.join(_("%(name)s %(score)s 分及以上", name=_(level.name),
                            score=_number_text(level.min_score or Fraction(0)))
