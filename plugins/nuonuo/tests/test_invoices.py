@@ -237,3 +237,12 @@ async def test_an_invoice_stays_in_progress_until_the_platforms_delay_has_passed
         assert (await provider.query(platform, serial)).status == "pending"
         slow.advance(61)
         assert (await provider.query(platform, serial)).status == "issued"
+
+
+async def test_a_repeated_order_no_that_cannot_be_found_yet_is_asked_again_later(
+        sandbox, nuonuo_platform, person):
+    platform = await nuonuo_platform()
+    sandbox.refuse_next_issue("E9106", "订单编号重复")
+    with pytest.raises(GatewayUnavailable, match="not found yet"):
+        await provider.issue(platform, person())
+    assert (await provider.issue(platform, person())).status == "pending"

@@ -46,14 +46,17 @@ class NuonuoInvoices:
                 log.info("nuonuo orderNo %s was submitted before; using that invoice",
                          request.request_no)
                 return await self._by_order(client, nuonuo_order_no(request.request_no))
-        serial = str((result or {}).get("invoiceSerialNum", "")) if isinstance(
-            result, dict) else ""
-        if not serial:
+        serial = result.get("invoiceSerialNum") if isinstance(result, dict) else None
+        if not isinstance(serial, str) or not serial:
             raise GatewayUnavailable(f"requestBillingNew answered without a serial: {result!r}")
         return InvoiceResult(serial=serial, status="pending", raw={"invoiceSerialNum": serial})
 
     async def _by_order(self, client: NuonuoClient, order_no: str) -> InvoiceResult:
         items = await client.call(QUERY, {"orderNos": [order_no], "isOfferInvoiceDetail": "0"})
+        if items == []:
+            # Nuonuo said the order exists but does not show it yet: ask again later
+            # rather than call the invoice lost.
+            raise GatewayUnavailable(f"orderNo {order_no} is known but not found yet")
         return self._one(items, order_no)
 
     async def query(self, platform: Platform, serial: str) -> InvoiceResult:
