@@ -110,3 +110,15 @@ async def test_staff_see_how_far_the_copies_are(staff, platform, activity_id):
                                                          "withheld": 0}, None)
     assert after["copies"] == {"files": 4, "copies": 4, "withheld": 0}
     assert after["frozen_at"] is not None
+
+
+async def test_moving_on_to_judging_before_the_copies_are_made_still_makes_them(
+        staff, platform, activity_id):
+    base = f"/api/v1/competitions/activities/{activity_id}"
+    for to in ("submissions_closed", "judging"):
+        assert (await staff.post(f"{base}/transitions", json={"to": to})).status_code == 200
+
+    await drain(platform)
+
+    assert len(await _copies(platform)) == 4
+    assert (await staff.get(f"{base}/judging")).json()["frozen_at"] is not None

@@ -108,7 +108,9 @@ async def rerun_copies(request: Request) -> Response:
     actor = await require(request, MANAGE)
     async with get_platform(request).db.transaction() as session:
         activity = await _organised(session, actor, request)
-        if activity.status != "submissions_closed":
+        setup = await setup_of(session, activity, types_of(get_platform(request)).get(
+            activity.type_id))
+        if activity.status not in ("submissions_closed", "judging") or setup.assigned_at:
             raise ApiError(409, "not_closed", _("只有截止提交后、评审开始前才能生成评审副本"))
         await freeze.start(session, activity, again=True)
     return JSONResponse({"queued": True}, status_code=202)

@@ -48,8 +48,11 @@ async def make_copies(ctx: JobContext, payload: dict[str, Any]) -> None:
         if activity is None:
             raise PermanentJobError(f"activity {activity_id} does not exist")
         setup = await setup_of(session, activity, types_of(platform).get(activity.type_id))
-        if activity.status != "submissions_closed" or setup.assigned_at is not None:
-            log.info("activity %s: copies not made, judging has started", activity_id)
+        # A move straight on to judging must not strand the copies: until the draw,
+        # judges see nothing, so the copies may still be made.
+        if activity.status not in ("submissions_closed", "judging") \
+                or setup.assigned_at is not None:
+            log.info("activity %s: copies not made, judges are drawn", activity_id)
             return
         entry_ids = list(await session.scalars(
             select(Entry.id).where(Entry.activity_id == activity_id,

@@ -126,6 +126,8 @@ async def _desk(request: Request, actor: Actor, activity_id: int, *, error: str 
         status_code=status)
 
 
+# Not yet: dropping a judge and moving one entry to another judge have no forms on the
+# desk; staff use the JSON API (…/judges/{id}/drop, …/assignments/change) for those rare steps.
 async def invite_form(request: Request) -> Response:
     actor = await require(request, MANAGE)
     activity_id = int(request.path_params["activity_id"])
