@@ -57,8 +57,12 @@ async def test_the_window_can_be_given_in_days_and_hours(staff, seeded):
     assert abs(until - (utcnow() + dt.timedelta(hours=36))) < dt.timedelta(minutes=1)
 
 
-async def test_a_window_of_nothing_is_refused(staff, seeded):
-    response = await publish(staff, seeded, appeal_days=0, appeal_hours=0)
+@pytest.mark.parametrize(("days", "hours"), [
+    pytest.param(0, 0, id="nothing"), pytest.param(-1, 30, id="negative-days"),
+    pytest.param(31, 0, id="over-30-days"),
+])
+async def test_a_window_out_of_range_is_refused(staff, seeded, days, hours):
+    response = await publish(staff, seeded, appeal_days=days, appeal_hours=hours)
 
     assert response.status_code == 422
     assert response.json()["error"]["message"] == "申诉期应在 1 小时到 30 天之间"

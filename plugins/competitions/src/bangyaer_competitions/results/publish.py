@@ -31,7 +31,8 @@ def window(days: Any, hours: Any) -> dt.timedelta:
     if days is None and hours is None:
         return DEFAULT_WINDOW
     span = dt.timedelta(days=days or 0, hours=hours or 0)
-    if not dt.timedelta(hours=1) <= span <= MAX_WINDOW:
+    negative = (days or 0) < 0 or (hours or 0) < 0
+    if negative or not dt.timedelta(hours=1) <= span <= MAX_WINDOW:
         raise ApiError(422, "invalid_window", _("申诉期应在 1 小时到 30 天之间"),
                        detail={"field": "appeal_days"})
     return span
