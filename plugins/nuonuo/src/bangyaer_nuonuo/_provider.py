@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bangyaer.payments import GatewayError, GatewayUnavailable, InvoiceRequest, InvoiceResult
+from bangyaer.settings import ConfigError
 
 from ._config import PLUGIN_ID, configured
 from ._invoice import BILLING, QUERY, billing_content, nuonuo_order_no, parse_result
@@ -29,7 +30,13 @@ class NuonuoInvoices:
     def available(self, platform: Platform) -> bool:
         if not configured(platform.config(PLUGIN_ID)):
             return False
-        runtime(platform)  # a half-made configuration raises ConfigError, naming the key
+        try:
+            runtime(platform)
+        except ConfigError as exc:
+            # The family's order page must still let them pay; the operator finds
+            # the reason here and in `bangyaer nuonuo check`.
+            log.error("nuonuo is misconfigured: %s", exc)
+            return False
         return True
 
     async def issue(self, platform: Platform, request: InvoiceRequest) -> InvoiceResult:
