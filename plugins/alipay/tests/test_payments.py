@@ -130,12 +130,14 @@ async def paid_params(pay_platform, family, sandbox) -> tuple[str, dict[str, str
                  id="unsigned"),
 ])
 async def test_a_forged_or_mismatched_notification_is_refused_and_changes_nothing(
-        pay_platform, family, sandbox, stranger_key, forge):
+        pay_platform, family, sandbox, stranger_key, forge, caplog):
     order_no, genuine = await paid_params(pay_platform, family, sandbox)
 
-    response = await post_notification(pay_platform, forge(genuine, sandbox, stranger_key))
+    with caplog.at_level("WARNING", logger="bangyaer"):
+        response = await post_notification(pay_platform, forge(genuine, sandbox, stranger_key))
 
     assert (response.status_code, response.text) == (200, "fail")
+    assert any("refused" in r.getMessage() for r in caplog.records)
     assert (await order_of(pay_platform, order_no)).status == "pending"
     assert await count(pay_platform, Payment) == 0
     assert await count(pay_platform, EventRecord, type="payments.order_paid") == 0

@@ -369,3 +369,18 @@ async def test_the_bill_is_a_zip_of_gbk_csv_in_alipays_layout(client, sandbox):
     [line] = parse_bill(data)
     assert (line.order_no, line.status, line.amount_fen) == ("P0001", "paid", 120000)
     assert line.trade_no == sandbox.trade("P0001").trade_no
+
+
+# -- inspection ----------------------------------------------------------------
+
+async def test_the_inspection_api_lists_and_resets_trades(client, sandbox):
+    await pay(client, await open_cashier(client))
+    base = sandbox.url
+
+    listed = (await client.http.get(f"{base}/inspect")).json()
+    await client.http.post(f"{base}/inspect/reset")
+    after = (await client.http.get(f"{base}/inspect")).json()
+
+    assert [(t["out_trade_no"], t["status"]) for t in listed["trades"]] == [
+        ("P0001", "TRADE_SUCCESS")]
+    assert after["trades"] == []
