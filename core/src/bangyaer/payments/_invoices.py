@@ -92,6 +92,8 @@ async def request_invoice(session: AsyncSession, *, order_no: str, buyer_kind: s
     if order is None:
         raise UnknownOrder("未找到该订单")
     existing = await blue_invoice(session, order)
+    # Not yet: asking again after a failed invoice; the family sees the
+    # platform's message and staff re-issue it there.
     if existing is not None:
         return existing
     if order.status != OrderStatus.paid:

@@ -15,6 +15,7 @@ from starlette.routing import Route
 from ..db import utcnow
 from ..identity import Actor, authorize
 from ..web._context import get_platform, render, require_actor
+from ..web._i18n import N_
 from ..web._i18n import gettext as _
 from ..web._middleware import CSP
 from ._errors import PaymentsError
@@ -29,10 +30,10 @@ from .providers import GatewayError, GatewayUnavailable
 __all__ = ["page_routes"]
 
 PHONE = re.compile(r"Mobile|Android|iPhone|iPad|DingTalk|MicroMessenger", re.I)
-STATUS_TITLES = {"pending": "待支付", "paid": "已支付", "expired": "已过期",
-                 "closed": "已关闭", "refunded": "已退款"}
-INVOICE_TITLES = {"requested": "开票中", "pending": "开票中", "issued": "已开具",
-                  "failed": "开票失败"}
+STATUS_TITLES = {"pending": N_("待支付"), "paid": N_("已支付"), "expired": N_("已过期"),
+                 "closed": N_("已关闭"), "refunded": N_("已退款")}
+INVOICE_TITLES = {"requested": N_("开票中"), "pending": N_("开票中"), "issued": N_("已开具"),
+                  "failed": N_("开票失败")}
 
 
 def may_see(actor: Actor, order: Order) -> bool:
