@@ -334,3 +334,49 @@ async def test_a_refund_the_gateway_refuses_fails_and_staff_are_told(ledger, gat
     assert (await order_of(ledger, order_no)).refunded_fen == 0
     assert {m.title for m in told} == {"退款失败，请人工处理"}
     assert len(told) == 2  # the district admin and the district staff member
+
+
+async def test_expiry_waits_while_the_gateway_is_unreachable(ledger, gateway):
+    order_no = await new_order(ledger, checkout=gateway.id)
+    gateway.fail_next("query", GatewayUnavailable("connect timeout"))
+
+    await make_due(ledger)
+    await drain(ledger)
+    waiting = (await order_of(ledger, order_no)).status
+    await make_due(ledger)
+    await drain(ledger)
+
+    assert waiting == "pending"
+    assert (await order_of(ledger, order_no)).status == "expired"
+
+
+async def test_an_invoice_is_asked_again_with_the_same_number_after_a_timeout(
+        ledger, gateway, invoicer):
+    order_no = await paid_order(ledger, gateway)
+    invoicer.polls = 0
+    invoicer.failures["issue"] = [GatewayUnavailable("read timeout")]
+
+    await ask_invoice(ledger, order_no)
+    await drain(ledger)
+    assert (await invoices(ledger))["blue"].status == "requested"
+    await make_due(ledger)
+    await drain(ledger)
+
+    blue = (await invoices(ledger))["blue"]
+    assert blue.status == "issued"
+    assert list(invoicer.issued) == [f"S-{blue.request_no}"]
+
+
+async def test_an_unpaid_order_gets_no_invoice(ledger, gateway):
+    order_no = await new_order(ledger)
+
+    with pytest.raises(OrderStateError, match="只有已支付的订单可以开具发票"):
+        await ask_invoice(ledger, order_no)
+
+
+async def test_cancelling_an_unknown_order_is_refused(ledger):
+    from bangyaer.payments import UnknownOrder, cancel_order
+
+    with pytest.raises(UnknownOrder):
+        async with ledger.db.transaction() as session:
+            await cancel_order(session, "P20261204nothere", reason="测试")

@@ -292,3 +292,25 @@ async def test_the_family_asks_for_an_invoice_and_downloads_it(make_platform, ma
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     assert pdf.headers["content-type"] == "application/pdf"
     assert stolen.status_code == 404
+
+
+async def test_refunding_an_unpaid_order_over_the_api_is_a_conflict(site):
+    order_no = await new_order(site)
+    staff = await site.client_for("staff")
+
+    response = await staff.post(f"/api/v1/payments/orders/{order_no}/refunds",
+                                json={"amount_fen": 100, "reason": "误报名"},
+                                headers={"Idempotency-Key": "x"})
+
+    assert response.status_code == 409
+    assert response.json()["error"] == {"code": "order_state",
+                                        "message": "只有已支付的订单可以退款"}
+
+
+async def test_reconciling_an_unknown_gateway_is_not_found(site):
+    staff = await site.client_for("staff")
+
+    response = await staff.get("/api/v1/payments/reconciliation?day=2026-12-01&provider=nope")
+
+    assert (response.status_code, response.json()["error"]["code"]) == (
+        404, "provider_not_found")
