@@ -60,7 +60,7 @@ def test_a_family_pays_on_a_phone_and_sees_it_paid(make_live_server, phone_page)
     page.get_by_role("button", name="登录").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("2027 春季 书法初级班 学费")
-    expect(page.get_by_label("金额")).to_have_text("¥980.00")
+    expect(page.locator(".amount")).to_have_text("金额：¥980.00")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_role("button", name="使用支付宝支付").click()
 
