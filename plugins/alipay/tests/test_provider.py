@@ -91,6 +91,18 @@ async def test_a_desktop_pays_through_page_pay(provider, platform):
     assert "quit_url" not in biz
 
 
+async def test_characters_alipay_refuses_in_a_subject_are_left_out(provider, platform):
+    view = OrderView("P0001", "书法/国画班 A&B 学费=1200", 120000, EXPIRES)
+
+    checkout = await provider.checkout(platform, view, device="phone", return_url="https://x")
+    async with httpx.AsyncClient() as http:
+        cashier = await http.get(checkout.url)
+
+    biz = json.loads(dict(parse_qsl(urlsplit(checkout.url).query))["biz_content"])
+    assert biz["subject"] == "书法 国画班 A B 学费 1200"
+    assert cashier.status_code == 200
+
+
 async def test_the_checkout_opens_the_sandbox_cashier(provider, platform):
     checkout = await provider.checkout(platform, order(), device="desktop",
                                        return_url="https://x.invalid/o")

@@ -202,6 +202,32 @@ async def test_the_same_order_number_with_another_amount_is_refused(client):
     assert again.status_code == 400 and "ACQ.CONTEXT_INCONSISTENT" in again.text
 
 
+async def test_the_cashier_refuses_a_subject_with_special_characters(client):
+    biz = {"out_trade_no": "P0001", "total_amount": "1.00", "subject": "A&B",
+           "product_code": "QUICK_WAP_WAY"}
+
+    page = await client.http.get(client.page_url("alipay.trade.wap.pay", biz))
+
+    assert page.status_code == 400 and "isv.invalid-parameter" in page.text
+
+
+async def test_the_public_parameters_travel_in_the_url(client, sandbox):
+    sent = []
+
+    async def keep(request: httpx.Request) -> None:
+        sent.append(request)
+
+    client.http.event_hooks["request"].append(keep)
+
+    with pytest.raises(GatewayError):
+        await client.call("alipay.trade.query", {"out_trade_no": "P0001"})
+
+    query = dict(parse_qsl(sent[0].url.query.decode()))
+    assert query["charset"] == "utf-8" and "sign" in query and "biz_content" not in query
+    assert dict(parse_qsl(sent[0].content.decode()))["biz_content"] == \
+        '{"out_trade_no":"P0001"}'
+
+
 async def test_a_paid_trade_cannot_be_closed(client):
     await pay(client, await open_cashier(client))
 

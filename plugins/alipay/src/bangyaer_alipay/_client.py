@@ -65,9 +65,12 @@ class AlipayClient:
     async def call(self, method: str, biz: dict[str, Any]) -> dict[str, Any]:
         """The verified ``<method>_response`` of a successful call."""
         params = self.signed_params(method, biz)
+        # As Alipay's SDKs do: the public parameters (charset among them, which the
+        # gateway needs before it can read the body) in the URL, biz_content in the body.
+        body = {"biz_content": params.pop("biz_content")}
         try:
             response = await self.http.post(
-                self.config.gateway_url, data=params,
+                self.config.gateway_url, params=params, data=body,
                 headers={"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"})
         except httpx.HTTPError as exc:
             log.warning("alipay %s: %s", method, type(exc).__name__)

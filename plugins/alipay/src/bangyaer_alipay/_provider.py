@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from bangyaer.payments.providers import (
@@ -39,6 +40,11 @@ STATUS: dict[str, TradeStatus] = {"WAIT_BUYER_PAY": "waiting", "TRADE_SUCCESS": 
                                   "TRADE_FINISHED": "finished", "TRADE_CLOSED": "closed"}
 NOT_EXIST = "ACQ.TRADE_NOT_EXIST"
 SUBJECT_LIMIT = 256
+
+
+def subject(title: str) -> str:
+    """The cashier's title: Alipay refuses /, = and & in it, and more than 256 characters."""
+    return re.sub(r"\s+", " ", re.sub(r"[/=&]", " ", title)).strip()[:SUBJECT_LIMIT]
 
 
 def _configured(platform: Platform) -> Runtime:
@@ -81,7 +87,7 @@ class AlipayProvider:
         method = PHONE if device == "phone" else DESKTOP
         biz: dict[str, Any] = {
             "out_trade_no": order.order_no, "total_amount": yuan_from_fen(order.amount_fen),
-            "subject": order.title[:SUBJECT_LIMIT], "product_code": PRODUCT[method],
+            "subject": subject(order.title), "product_code": PRODUCT[method],
             "time_expire": beijing(order.expires_at),
         }
         if method == PHONE:

@@ -97,6 +97,13 @@ def _text(biz: dict[str, Any], key: str, limit: int, *, required: bool = True) -
     return value
 
 
+def _subject(biz: dict[str, Any]) -> str:
+    value = _text(biz, "subject", 256)
+    if any(c in value for c in "/=&"):  # Alipay's documented rule for the order title
+        raise invalid("isv.invalid-parameter", "subject不可使用特殊字符，如 /，=，& 等")
+    return value
+
+
 def _trade_of(sandbox: Sandbox, biz: dict[str, Any]) -> Trade:
     out_no = _text(biz, "out_trade_no", 64, required=False)
     trade_no = _text(biz, "trade_no", 64, required=False)
@@ -256,7 +263,7 @@ def _cashier(sandbox: Sandbox, request: Request, method: str, biz: dict[str, Any
             except ValueError:
                 raise invalid("isv.invalid-parameter", "参数time_expire不合法") from None
         trade = sandbox.state.open(
-            out_trade_no=_text(biz, "out_trade_no", 64), subject=_text(biz, "subject", 256),
+            out_trade_no=_text(biz, "out_trade_no", 64), subject=_subject(biz),
             total_fen=_amount(biz, "total_amount"), product_code=biz["product_code"],
             notify_url=params.get("notify_url", ""), return_url=params.get("return_url", ""),
             quit_url=str(biz.get("quit_url", "")), time_expire=expire)
