@@ -245,3 +245,18 @@ def test_jpeg_copy_stays_close_to_the_original(tmp_path: Path) -> None:
         diff = ImageChops.difference(a.convert("RGB"), b.convert("RGB"))
         # Re-encoding at quality 92 moves a pixel by a level or two on average.
         assert max(ImageStat.Stat(diff).mean) < 2.0
+
+
+def test_multi_picture_jpeg_is_a_still_photo(tmp_path: Path) -> None:
+    out = io.BytesIO()
+    samples.picture().save(out, "MPO", save_all=True, append_images=[samples.picture((320, 240))],
+                           exif=samples.exif_block())
+    src = _write(tmp_path, out.getvalue())
+    assert "jpeg:trailing-data" in residual_metadata(src, "image/jpeg")
+
+    cleaned = anonymise_file(src, tmp_path / "copy", "image/jpeg")
+
+    assert cleaned.content_type == "image/jpeg"
+    assert residual_metadata(tmp_path / "copy", "image/jpeg") == []
+    with Image.open(tmp_path / "copy") as img:
+        assert img.format == "JPEG" and img.size == (640, 480)

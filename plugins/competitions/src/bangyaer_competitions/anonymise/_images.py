@@ -39,7 +39,9 @@ def clean_image(src: Path, dst: Path, content_type: str) -> Cleaned:
     removed = image_findings(data, content_type)
     try:
         with Image.open(io.BytesIO(data)) as img:
-            if getattr(img, "n_frames", 1) > 1:
+            # An MPO (a JPEG followed by depth or preview pictures, as some
+            # phones write) is a still photo: its first picture is the photo.
+            if getattr(img, "n_frames", 1) > 1 and img.format != "MPO":
                 raise AnonymiseError("animated_image", N_("暂不支持动图，请改用静态图片"))
             orientation = img.getexif().get(0x0112, 1)
             upright = ImageOps.exif_transpose(img)

@@ -28,7 +28,7 @@ from . import _imgmeta
 from ._common import AnonymiseError, Cleaned, broken, writing
 
 # Keys whose values are metadata or active content wherever they appear.
-_DROP_KEYS = ("/Metadata", "/PieceInfo", "/AA", "/AF", "/SpiderInfo", "/B", "/LastModified")
+_DROP_KEYS = ("/Metadata", "/PieceInfo", "/AA", "/AF", "/SpiderInfo", "/LastModified")
 _DROP_CATALOG = ("/OpenAction", "/Threads", "/Collection", "/Perms", "/Legal")
 _ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE",
                    "/Rendition", "/RichMediaExecute"}
@@ -100,6 +100,8 @@ def _clean_dict(obj: DictionaryObject) -> None:
         _strip_jpeg_image(obj)
     for key in _DROP_KEYS:
         obj.pop(NameObject(key), None)
+    if obj.get("/Type") == "/Page":
+        obj.pop(NameObject("/B"), None)  # beads of the article threads dropped from the catalog
     for key in ("/A", "/Next"):
         action = _resolve(obj.get(key))
         if isinstance(action, DictionaryObject) and action.get("/S") in _ACTIVE_ACTIONS:
