@@ -314,3 +314,35 @@ async def test_reconciling_an_unknown_gateway_is_not_found(site):
 
     assert (response.status_code, response.json()["error"]["code"]) == (
         404, "provider_not_found")
+
+
+async def test_one_pay_button_per_available_gateway(make_platform, make_client):
+    ready = MemoryGateway(id="first", title_zh="支付宝", title_en="Alipay")
+    second = MemoryGateway(id="second", title_zh="云闪付", title_en="UnionPay")
+    offline = MemoryGateway(id="offline", title_zh="停用的支付", enabled=False)
+    platform = await make_platform([build_plugin(
+        "paytest", payment_providers=lambda: [ready, second, offline])])
+    platform.people = await TinyDistrict().build(platform)
+    order_no = await new_order(platform)
+    async with make_client(platform) as parent:
+        await login(parent, "parent", TinyDistrict.PASSWORD)
+        page = await parent.get(f"/payments/orders/{order_no}")
+        refused = await parent.post(f"/payments/orders/{order_no}/pay",
+                                    data={"provider": "offline"})
+
+    assert page.text.count('class="pay-button"') == 2
+    assert "使用支付宝支付" in page.text and "使用云闪付支付" in page.text
+    assert "停用的支付" not in page.text
+    assert refused.status_code == 422
+
+
+async def test_starting_to_pay_is_audited(site, gateway):
+    order_no = await new_order(site)
+    parent = await site.client_for("parent")
+
+    await parent.post(f"/payments/orders/{order_no}/pay", data={"provider": "alipay_test"})
+
+    async with site.db.session() as session:
+        entry = await session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "payments.checkout_started"))
+    assert entry.target_id == order_no and entry.detail["provider"] == "alipay_test"

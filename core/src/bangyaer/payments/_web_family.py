@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ..db import utcnow
-from ..identity import Actor, authorize
+from ..identity import Actor, audit, authorize
 from ..web._context import get_platform, render, require_actor
 from ..web._i18n import N_
 from ..web._i18n import gettext as _
@@ -92,7 +92,7 @@ def _local(when: Any, zone: str) -> str:
 
 
 async def pay(request: Request) -> Response:
-    _actor, order = await _visible_order(request)
+    actor, order = await _visible_order(request)
     form = await request.form()
     provider = _providers(request, "payment_providers").get(str(form.get("provider", "")))
     if order.status != OrderStatus.pending or order.expires_at <= utcnow():
@@ -111,6 +111,8 @@ async def pay(request: Request) -> Response:
         locked = await get_order(session, order.order_no)
         if locked is not None:
             await note_checkout(session, locked, provider.id)
+            await audit(session, actor, "payments.checkout_started", "payment_order",
+                        order.order_no, provider=provider.id, device=device)
     if checkout.url:
         # Not a redirect: browsers apply the order page's form-action 'self' to
         # where a form's answer redirects, so a 303 to the gateway is blocked.
