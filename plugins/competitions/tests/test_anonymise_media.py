@@ -213,3 +213,15 @@ def test_moov_after_a_big_mdat_is_blanked_in_the_right_place(tmp_path: Path) -> 
     assert _mdat(copy) == payload
     assert [b[0] for b in _find(_tree(copy), b"moov")[0][3]] == [b"mvhd", b"trak", b"free"]
     assert [n for n in NEEDLES if n in copy] == []
+
+
+def test_compressed_movie_header_is_refused(tmp_path: Path) -> None:
+    moov = samples.box(b"moov", samples.box(b"cmov", samples.box(b"dcom", b"zlib")))
+    src = tmp_path / "old.mov"
+    src.write_bytes(samples.box(b"ftyp", b"qt  ", bytes(4), b"qt  ") + moov
+                    + samples.box(b"mdat", b"x" * 32))
+
+    with pytest.raises(AnonymiseError) as caught:
+        anonymise_file(src, tmp_path / "copy.mov", "video/quicktime")
+
+    assert caught.value.code == "unsupported_kind"

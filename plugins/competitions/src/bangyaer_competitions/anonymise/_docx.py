@@ -15,6 +15,7 @@ import posixpath
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from urllib.parse import unquote
 
 from bangyaer.web import N_
 from lxml import etree
@@ -100,11 +101,12 @@ def _stray(package: zipfile.ZipFile) -> set[str]:
     (ECMA-376 Part 2, 10.1.2.4), so Word never reads them, but they travel along."""
     types = _parse(_read(package, "[Content_Types].xml"))
     defaults = {str(t.get("Extension", "")).lower() for t in types if _local(t.tag) == "Default"}
-    overrides = {str(t.get("PartName", "")).lstrip("/") for t in types
+    # Part names compare case-insensitively and may be percent-encoded (Part 2, 6.2.2).
+    overrides = {unquote(str(t.get("PartName", ""))).lstrip("/").lower() for t in types
                  if _local(t.tag) == "Override"}
     return {
         n for n in package.namelist()
-        if n != "[Content_Types].xml" and not n.endswith("/") and n not in overrides
+        if n != "[Content_Types].xml" and not n.endswith("/") and n.lower() not in overrides
         and posixpath.splitext(n)[1].lstrip(".").lower() not in defaults
     }
 
@@ -171,7 +173,8 @@ def _clean_app(root: etree._Element) -> bool:
 
 
 def _clean_content_types(root: etree._Element, dropped: set[str]) -> bool:
-    doomed = [c for c in root if c.get("PartName", "").lstrip("/") in dropped]
+    gone = {name.lower() for name in dropped}
+    doomed = [c for c in root if unquote(c.get("PartName", "")).lstrip("/").lower() in gone]
     for child in doomed:
         root.remove(child)
     return bool(doomed)
