@@ -380,3 +380,19 @@ async def test_cancelling_an_unknown_order_is_refused(ledger):
     with pytest.raises(UnknownOrder):
         async with ledger.db.transaction() as session:
             await cancel_order(session, "P20261204nothere", reason="测试")
+
+
+async def test_a_wrong_amount_found_at_expiry_is_reported_not_applied(ledger, gateway):
+    from bangyaer.notifications import Message
+
+    order_no = await new_order(ledger, checkout=gateway.id)
+    gateway.pay(order_no, amount_fen=1)
+
+    await make_due(ledger)
+    await drain(ledger)
+
+    order = await order_of(ledger, order_no)
+    async with ledger.db.session() as session:
+        told = {m.title for m in await session.scalars(select(Message))}
+    assert (order.status, order.trade_no) == ("expired", None)
+    assert told == {"支付金额与订单不符，请人工核对"}

@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..db import utcnow
 from ..jobs import JobContext, PermanentJobError, enqueue
 from ._common import audit_order, emit_order_event, lock_order
-from ._errors import PaymentsError
+from ._errors import AmountMismatch, PaymentsError
 from ._jobkinds import REPAIR_JOB
 from ._orders import EXPIRED_EVENT, get_order
 from ._record import PAID_STATES, record_payment
 from ._refunds import TryAgain
+from ._report import tell_staff
 from ._states import OrderStatus, move
 from .models import Checkout, Order
 from .providers import GatewayError, GatewayTrade, GatewayUnavailable
@@ -91,9 +92,31 @@ async def apply_if_paid(ctx: JobContext, provider_id: str, trade: GatewayTrade) 
     try:
         async with ctx.platform.db.transaction() as session:
             await record_payment(session, provider=provider_id, trade=trade)
+    except AmountMismatch:
+        # Money the ledger will not take: the order goes on as unpaid, and a
+        # person looks at the gateway's trade (reconciliation lists it too).
+        await _report_mismatch(ctx, provider_id, trade)
+        return False
     except PaymentsError as exc:
         raise PermanentJobError(f"order {trade.order_no}: {exc.code}: {exc.message}") from exc
     return True
+
+
+async def _report_mismatch(ctx: JobContext, provider_id: str, trade: GatewayTrade) -> None:
+    async with ctx.platform.db.transaction() as session:
+        order = await get_order(session, trade.order_no)
+        if order is None:
+            return
+        await audit_order(session, None, "payments.amount_mismatch", order,
+                          provider=provider_id, trade_no=trade.trade_no,
+                          gateway_fen=trade.amount_fen)
+        await tell_staff(
+            session, title="支付金额与订单不符，请人工核对",
+            body=(f"{provider_id} 报告订单 {order.order_no}（{order.title}）的交易 "
+                  f"{trade.trade_no} 金额为 {trade.amount_fen} 分，订单金额为 "
+                  f"{order.amount_fen} 分；台账未记为已支付。"),
+            url=f"/payments/orders/{order.order_no}",
+            key=f"payments:mismatch:{provider_id}:{trade.trade_no}")
 
 
 async def apply_if_paid_now(platform: Platform, provider_id: str, order_no: str) -> bool:
