@@ -304,3 +304,10 @@ async def test_the_refusal_is_in_english_for_english_readers(pay_platform, famil
 
     assert response.status_code == 400
     assert "We could not confirm what Alipay sent back" in response.text
+
+
+async def test_the_notify_endpoint_is_in_the_openapi_document(pay_platform, family):
+    document = (await family.get("/api/v1/openapi.json")).json()
+
+    operation = document["paths"]["/api/v1/alipay/notify"]["post"]
+    assert "异步通知" in operation["summary"]

@@ -15,7 +15,7 @@ import logging
 
 from bangyaer.payments import AmountMismatch, UnknownOrder, record_payment, return_url
 from bangyaer.settings import ConfigError
-from bangyaer.web import ApiError, get_platform
+from bangyaer.web import ApiError, api, get_platform
 from bangyaer.web import gettext as _
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -33,6 +33,9 @@ def _answer(word: str) -> Response:
     return PlainTextResponse(word)
 
 
+@api("Alipay's asynchronous notification (异步通知): a signed form post from Alipay; "
+     "answers text/plain `success` once applied or already applied, `fail` when refused",
+     auth=False, responses={200: "`success` or `fail`, as Alipay's protocol wants"})
 async def notify(request: Request) -> Response:
     platform = get_platform(request)
     try:
