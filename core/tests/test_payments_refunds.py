@@ -396,3 +396,25 @@ async def test_a_wrong_amount_found_at_expiry_is_reported_not_applied(ledger, ga
         told = {m.title for m in await session.scalars(select(Message))}
     assert (order.status, order.trade_no) == ("expired", None)
     assert told == {"支付金额与订单不符，请人工核对"}
+
+
+async def test_staff_are_told_when_a_refund_runs_out_of_attempts(ledger, gateway):
+    from bangyaer.jobs import Job
+    from bangyaer.notifications import Message
+    from bangyaer.payments._refunds import REFUND_ATTEMPTS
+
+    order_no = await paid_order(ledger, gateway)
+    gateway.fail_next("refund", *[GatewayUnavailable("down")] * REFUND_ATTEMPTS)
+    await refund(ledger, order_no, 100)
+
+    for _ in range(REFUND_ATTEMPTS):
+        await make_due(ledger)
+        await drain(ledger)
+
+    async with ledger.db.session() as session:
+        job = await session.scalar(select(Job).where(Job.kind == "core.payments.refund"))
+        told = {m.title for m in await session.scalars(select(Message))}
+        stuck = await session.scalar(select(Refund))
+    assert (job.status, job.attempts) == ("dead", REFUND_ATTEMPTS)
+    assert stuck.status == "pending"
+    assert told == {"退款多次未能完成，请人工处理"}

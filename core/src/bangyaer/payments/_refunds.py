@@ -134,6 +134,16 @@ async def run_refund(ctx: JobContext, payload: dict[str, Any]) -> None:
     refund, order, payment = await _load(ctx, refund_id)
     if refund.status in (RefundStatus.done, RefundStatus.failed):
         return
+    try:
+        await _settle(ctx, refund, order, payment)
+    except TryAgain:
+        if ctx.attempt >= REFUND_ATTEMPTS:
+            # The worker gives up after this attempt; the money is still owed.
+            await _give_up(ctx, refund, order)
+        raise
+
+
+async def _settle(ctx: JobContext, refund: Refund, order: Order, payment: Payment) -> None:
     provider = ctx.platform.host.collect_by_id("payment_providers").get(payment.provider)
     if provider is None:
         raise TryAgain(f"refund {refund.refund_no}: payment provider {payment.provider!r} "
@@ -142,11 +152,23 @@ async def run_refund(ctx: JobContext, payload: dict[str, Any]) -> None:
                       refund.reason)
     answer = await _ask(provider, ctx, view)
     if answer.status == "done":
-        await finish_refund(ctx, refund_id)
+        await finish_refund(ctx, refund.id)
     elif answer.status == "failed":
-        await _fail(ctx, refund_id, answer)
+        await _fail(ctx, refund.id, answer)
     else:
         raise TryAgain(f"refund {refund.refund_no}: the gateway says {answer.status!r}")
+
+
+async def _give_up(ctx: JobContext, refund: Refund, order: Order) -> None:
+    async with ctx.platform.db.transaction() as session:
+        await audit_order(session, None, "payments.refund_stuck", order,
+                          refund_no=refund.refund_no)
+        await tell_staff(
+            session, title="退款多次未能完成，请人工处理",
+            body=(f"订单 {order.order_no}（{order.title}）的退款 {refund.refund_no}"
+                  f"（{yuan_from_fen(refund.amount_fen)} 元）重试 {REFUND_ATTEMPTS} 次后"
+                  "仍未得到支付平台确认，请到支付平台核实。"),
+            url=f"/payments/orders/{order.order_no}", key=f"payments:refund_stuck:{refund.id}")
 
 
 async def _note_error(ctx: JobContext, refund_no: str, error: str) -> None:
