@@ -131,7 +131,7 @@ def _thumbnail(path: Path) -> bytes | None:
         with Image.open(path) as img:
             small = img.convert("RGB")
     except (UnidentifiedImageError, OSError):
-        # Not yet: HEIC copies get no thumbnail; Pillow cannot decode them without a plugin.
+        # The score page then shows the copy itself; HEIC arrives here already a JPEG.
         return None
     small.thumbnail(THUMB_SIZE)
     out = io.BytesIO()
