@@ -418,3 +418,21 @@ async def test_staff_are_told_when_a_refund_runs_out_of_attempts(ledger, gateway
     assert (job.status, job.attempts) == ("dead", REFUND_ATTEMPTS)
     assert stuck.status == "pending"
     assert told == {"退款多次未能完成，请人工处理"}
+
+
+async def test_staff_are_told_when_an_invoice_never_comes(ledger, gateway, invoicer):
+    from bangyaer.notifications import Message
+    from bangyaer.payments._invoices import INVOICE_ATTEMPTS
+
+    order_no = await paid_order(ledger, gateway)
+    invoicer.polls = 10**6  # the platform never finishes
+
+    await ask_invoice(ledger, order_no)
+    for _ in range(INVOICE_ATTEMPTS):
+        await make_due(ledger)
+        await drain(ledger)
+
+    async with ledger.db.session() as session:
+        told = {m.title for m in await session.scalars(select(Message))}
+    assert (await invoices(ledger))["blue"].status == "pending"
+    assert told == {"电子发票长时间未开出，请人工处理"}

@@ -22,6 +22,7 @@ from ._common import audit_order, lock_order, new_number
 from ._errors import OrderStateError, PaymentsError, UnknownOrder
 from ._jobkinds import INVOICE_JOB
 from ._refunds import TryAgain
+from ._report import tell_staff
 from ._states import InvoiceStatus, OrderStatus, move
 from .models import Invoice, Order
 from .providers import (
@@ -200,6 +201,31 @@ async def run_invoice(ctx: JobContext, payload: dict[str, Any]) -> None:
     invoice, request = await _start(ctx, invoice_id)
     if invoice.status in (InvoiceStatus.issued, InvoiceStatus.failed):
         return
+    try:
+        await _settle(ctx, invoice, request)
+    except TryAgain:
+        if ctx.attempt >= INVOICE_ATTEMPTS:
+            await _give_up(ctx, invoice)
+        raise
+
+
+async def _give_up(ctx: JobContext, invoice: Invoice) -> None:
+    async with ctx.platform.db.transaction() as session:
+        order = await session.get(Order, invoice.order_id)
+        if order is None:  # pragma: no cover - foreign key
+            return
+        await audit_order(session, None, "payments.invoice_stuck", order,
+                          request_no=invoice.request_no)
+        await tell_staff(
+            session, title="电子发票长时间未开出，请人工处理",
+            body=(f"订单 {order.order_no}（{order.title}）的发票 {invoice.request_no}"
+                  f"重试 {INVOICE_ATTEMPTS} 次后仍未开出，请到开票平台核实。"),
+            url=f"/payments/orders/{order.order_no}",
+            key=f"payments:invoice_stuck:{invoice.id}")
+
+
+async def _settle(ctx: JobContext, invoice: Invoice, request: InvoiceRequest) -> None:
+    invoice_id = invoice.id
     provider = _provider(ctx, invoice)
     if provider is None:
         raise TryAgain(f"invoice {invoice.request_no}: no invoice platform is available")
