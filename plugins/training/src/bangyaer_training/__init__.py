@@ -1,8 +1,9 @@
 """Training classes (培训班): catalogue, enrollment rush, verifiable lottery, waiting lists.
 
-The payments ledger confirms a seat with :func:`confirm_seat` and records a
-refund with :func:`refund_seat` (the seat then moves on); anyone can
-recompute a published draw with :func:`verify_published_draw`.
+A seat with a fee opens an order in the core's payments ledger; the ledger's
+events confirm it (:func:`confirm_seat`), let it go, or refund it
+(:func:`refund_seat`, the seat then moves on). Anyone can recompute a
+published draw with :func:`verify_published_draw`.
 """
 
 from ._draw import DrawError, canonical_json, run_draw, verify_published_draw
