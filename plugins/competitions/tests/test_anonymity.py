@@ -2,24 +2,21 @@
 
 Entries are registered for the TinyDistrict's real children, their works carry
 those names in every metadata place (EXIF Artist and GPS, XMP, IPTC, PDF
-Author, DOCX creator) and in the uploads' file names; after freeze and draw a
-judge crawls every page, API answer, copy, thumbnail and error page they can
-reach, and none of those strings (nor the child's or guardian's ids in a
-URL) may appear anywhere.
-"""
+Author, DOCX creator, MP4, MP3 and WAV tags) and in the uploads' file names;
+after freeze and draw a judge crawls every page, API answer, copy, thumbnail
+and error page they can reach, and none of those strings (nor the child's or
+guardian's ids in a URL) may appear anywhere."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import zipfile
 from urllib.parse import urlsplit
 
 import pytest
 from bangyaer.storage import save_blob
 from bangyaer.testing import login
-from bangyaer_competitions.anonymise import residual_metadata, samples
+from bangyaer_competitions.anonymise import DOCX, residual_metadata, samples
 from bangyaer_competitions.judging.models import JudgingCopy
 from bangyaer_competitions.models import Entry, Work, WorkFile
 from bangyaer_competitions.testing import (
@@ -31,28 +28,20 @@ from bangyaer_competitions.testing import (
 )
 from sqlalchemy import select
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 JUDGES = ("judge", "j2", "j3")
-
-
-def docx(name: str, school: str) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.'
-                   'openxmlformats.org/package/2006/content-types"/>')
-        z.writestr("word/document.xml", "<w:document><w:body><w:p><w:r><w:t>春天"
-                   "</w:t></w:r></w:p></w:body></w:document>")
-        z.writestr("docProps/core.xml", f"<cp:coreProperties><dc:creator>{name}</dc:creator>"
-                   f"<cp:lastModifiedBy>{school}</cp:lastModifiedBy></cp:coreProperties>")
-    return out.getvalue()
 
 
 def _files(child: str, school: str, guardian: str) -> list[tuple[bytes, str, str]]:
     return [
         (samples.jpeg(child, school), "image/jpeg", f"{child}-{school}.jpg"),
         (samples.png(child, school), "image/png", f"{guardian}拍的.png"),
+        (samples.webp(child, school), "image/webp", f"{child}.webp"),
+        (samples.heic(child, school), "image/heic", f"{child}.heic"),
         (samples.pdf(child, school, guardian), "application/pdf", f"{child}的作文.pdf"),
-        (docx(child, school), DOCX, f"{child}.docx"),
+        (samples.docx(child, school, guardian), DOCX, f"{child}.docx"),
+        (samples.mp4(child, school), "video/mp4", f"{child}表演.mp4"),
+        (samples.mp3(child, school), "audio/mpeg", f"{child}朗诵.mp3"),
+        (samples.wav(child, school), "audio/wav", f"{guardian}录的.wav"),
     ]
 
 
@@ -66,7 +55,8 @@ async def _attach(platform, code: str, files) -> None:
         for data, content_type, original in files:
             info = await save_blob(session, platform.blobs, _once(data), max_size=len(data),
                                    content_type=content_type)
-            kind = "image" if content_type.startswith("image/") else "document"
+            kind = next((k for k in ("image", "video", "audio")
+                         if content_type.startswith(f"{k}/")), "document")
             session.add(WorkFile(entry_id=entry.id, work_id=work.id, kind=kind,
                                  content_type=content_type, sha256=info.sha256, size=info.size,
                                  original_name=original))
@@ -135,7 +125,8 @@ async def test_no_judge_facing_answer_names_a_child_school_class_or_guardian(
         entries = list(await session.scalars(select(Entry)))
         copies = list(await session.scalars(select(JudgingCopy)))
         originals = [f.original_name for f in await session.scalars(select(WorkFile))]
-    assert len(copies) == 9  # three entries × JPEG, PNG, PDF; each DOCX is withheld
+    # Every file of the three entries has a copy: none had to be withheld.
+    assert len(copies) == 3 * 9
     codes = [e.code for e in entries]
 
     seen: dict[str, bytes] = {}
