@@ -6,6 +6,8 @@ it, and the family's client follows every redirect a browser would.
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from bangyaer.events import EventRecord
@@ -128,6 +130,10 @@ async def paid_params(pay_platform, family, sandbox) -> tuple[str, dict[str, str
                  id="unknown-order"),
     pytest.param(lambda p, box, stranger: {k: v for k, v in p.items() if k != "sign"},
                  id="unsigned"),
+    pytest.param(lambda p, box, stranger: box.signed(
+        {k: v for k, v in p.items() if k not in ("trade_no", "sign")}), id="no-trade-no"),
+    pytest.param(lambda p, box, stranger: box.signed({**p, "trade_status": "TRADE_PAID"}),
+                 id="unknown-status"),
 ])
 async def test_a_forged_or_mismatched_notification_is_refused_and_changes_nothing(
         pay_platform, family, sandbox, stranger_key, forge, caplog):
@@ -311,3 +317,18 @@ async def test_the_notify_endpoint_is_in_the_openapi_document(pay_platform, fami
 
     operation = document["paths"]["/api/v1/alipay/notify"]["post"]
     assert "异步通知" in operation["summary"]
+
+
+async def test_simultaneous_deliveries_of_one_notification_apply_once(
+        pay_platform, family, sandbox):
+    order_no, genuine = await paid_params(pay_platform, family, sandbox)
+
+    answers = await asyncio.gather(*(post_notification(pay_platform, genuine)
+                                     for _ in range(5)))
+
+    assert await is_paid(pay_platform, order_no)
+    assert await count(pay_platform, Payment) == 1
+    assert await count(pay_platform, EventRecord, type="payments.order_paid") == 1
+    # Any that lost a race may say fail (Alipay delivers again); none is an error page.
+    assert {a.text for a in answers} <= {"success", "fail"} and "success" in {
+        a.text for a in answers}

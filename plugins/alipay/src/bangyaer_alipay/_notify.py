@@ -69,6 +69,9 @@ async def notify(request: Request) -> Response:
     if status not in PAID:
         log.warning("alipay notification for %r refused: trade_status %r", out_no, status)
         return _answer("fail")
+    if not trade_no:
+        log.warning("alipay notification for %r refused: no trade_no", out_no)
+        return _answer("fail")
     try:
         trade = trade_from(params, out_no)
     except ValueError:
