@@ -246,3 +246,18 @@ async def test_a_gateway_that_is_down_is_unavailable(make_platform, alipay_setti
 
     with pytest.raises(GatewayUnavailable):
         await AlipayProvider().query(platform, "P0001")
+
+
+async def test_every_amount_reported_is_int_fen(provider, platform, sandbox):
+    await paid(provider, platform)
+    answer = await provider.refund(platform, refund(amount=1))
+    day = sandbox.state.now().date()
+    sandbox.advance(24 * 3600)
+
+    trade = await provider.query(platform, "P0001")
+    confirmed = await provider.query_refund(platform, refund(amount=1))
+    [line] = await provider.bill(platform, day)
+
+    amounts = [trade.amount_fen, answer.amount_fen, confirmed.amount_fen, line.amount_fen]
+    assert [type(a) for a in amounts] == [int] * 4
+    assert amounts == [120000, 1, 1, 120000]
