@@ -3,6 +3,7 @@ per entry, no conflicts, loads within one, replayable from the recorded seed."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 import pytest
@@ -113,3 +114,16 @@ async def test_the_draw_gives_k_judges_without_conflicts_and_even_loads(
     assert activity.status == "judging"
     assert setup.seed == response.json()["seed"]
     assert audits[0].detail["seed"] == setup.seed
+
+
+async def test_two_draws_at_once_make_one(staff, platform, scene, client_for):
+    await _invite_all(staff, scene)
+    await close_submissions(staff, platform, scene)
+    other = await client_for("staff")
+
+    answers = await asyncio.gather(_draw(staff, scene), _draw(other, scene))
+
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    async with platform.db.session() as session:
+        rows = list(await session.scalars(select(Assignment)))
+    assert len(rows) == 24

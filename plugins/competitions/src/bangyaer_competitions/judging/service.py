@@ -137,6 +137,7 @@ async def judged_entries(session: AsyncSession, activity_id: int) -> list[assign
 async def draw(session: AsyncSession, actor: Actor, activity: Activity,
                setup: JudgingSetup, *, seed: str | None = None) -> dict[str, Any]:
     """Assign every judged entry to k judges of its group and start judging."""
+    await lock(session, setup)
     if setup.assigned_at is not None:
         raise ApiError(409, "already_drawn", _("评委已分配，不能重新抽签"))
     if activity.status not in ("submissions_closed", "judging") or setup.frozen_at is None:
@@ -164,6 +165,15 @@ async def draw(session: AsyncSession, actor: Actor, activity: Activity,
                 seed=seed, entries=len(entries), assignments=len(plan.pairs), k=k)
     log.info("activity %s: %d entries drawn to judges", activity.id, len(entries))
     return {"seed": seed, "entries": len(entries), "assignments": len(plan.pairs)}
+
+
+async def lock(session: AsyncSession, setup: JudgingSetup) -> None:
+    """Serialise draws and reassignments of one activity (two staff clicking at once)."""
+    # PostgreSQL: the row lock waits for the other transaction and re-reads its result;
+    # SQLite takes the database write lock at BEGIN, so FOR UPDATE is not needed there.
+    await session.execute(select(JudgingSetup).where(
+        JudgingSetup.activity_id == setup.activity_id).with_for_update()
+        .execution_options(populate_existing=True))
 
 
 async def replays(session: AsyncSession, activity: Activity, setup: JudgingSetup) -> bool:
@@ -200,6 +210,10 @@ async def _judges_then(session: AsyncSession, activity_id: int
 async def drop_judge(session: AsyncSession, actor: Actor, activity: Activity,
                      invite: JudgeInvite, note: str) -> int:
     """Drop a judge from a group; their unscored entries there go to others. Returns how many."""
+    setup = await session.get(JudgingSetup, activity.id)
+    if setup is not None:
+        await lock(session, setup)
+        await session.refresh(invite)
     if invite.status == "dropped":
         return 0
     invite.status, invite.dropped_at = "dropped", utcnow()
