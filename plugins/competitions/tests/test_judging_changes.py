@@ -239,3 +239,20 @@ async def test_the_setup_is_fixed_once_drawn(staff, activity_id):
 
     assert response.status_code == 409
     assert response.json()["error"]["message"] == "已分配评委，评委人数和评分细则不能再改"
+
+
+async def test_a_dropped_judge_no_longer_sees_the_groups_entries(staff, platform, activity_id,
+                                                                 make_client):
+    from bangyaer.testing import login
+
+    j1 = make_client(platform)
+    await login(j1, "j1", "Passw0rd-test")
+    queue = (await j1.get("/api/v1/competitions/judging/queue")).json()["activities"]
+    code = queue[0]["entries"][0]["code"]
+    invite_id = next(j["id"] for j in (await staff.get(_url(activity_id, "judges"))).json()[
+        "judges"] if j["username"] == "j1")
+
+    await staff.post(_url(activity_id, f"judges/{invite_id}/drop"), json={"note": "出差"})
+
+    assert (await j1.get("/api/v1/competitions/judging/queue")).json()["activities"] == []
+    assert (await j1.get(f"/api/v1/competitions/judging/entries/{code}")).status_code == 404
