@@ -215,24 +215,20 @@ def test_turned_heic_becomes_an_upright_jpeg(tmp_path: Path) -> None:
 
 
 def test_every_refusal_has_an_english_text() -> None:
-    import ast
-
     import bangyaer_competitions
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract
     from babel.messages.pofile import read_po
 
     root = Path(bangyaer_competitions.__file__).parent
     with open(root / "locale/en/LC_MESSAGES/messages.po", "rb") as f:
-        catalogue = read_po(f)
+        english = {m.id: m.string for m in read_po(f, locale="en") if m.id and m.string}
     messages = []
-    for module in (root / "anonymise").glob("*.py"):
-        for node in ast.walk(ast.parse(module.read_text())):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "N_"
-                    and isinstance(node.args[0], ast.Constant)):
-                messages.append(node.args[0].value)
+    for module in sorted((root / "anonymise").glob("*.py")):
+        with module.open("rb") as f:
+            messages += [m for _, m, _, _ in extract("python", f, DEFAULT_KEYWORDS)]
 
-    assert len(messages) >= 12
-    missing = [m for m in messages if not (catalogue.get(m) and catalogue.get(m).string)]
-    assert missing == []
+    assert len(messages) >= 12  # the extraction itself works
+    assert [m for m in messages if m not in english] == []
 
 
 def test_jpeg_copy_stays_close_to_the_original(tmp_path: Path) -> None:
