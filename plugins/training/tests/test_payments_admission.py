@@ -222,6 +222,6 @@ async def test_a_family_follows_the_pay_link_pays_and_sees_the_seat_confirmed(
     mine = await family.get("/training/mine")
 
     assert order_page.status_code == 200 and "¥1500.00" in order_page.text
-    assert cashier.status_code == 303
-    assert cashier.headers["location"].endswith(f"/cashier/{order_no}?device=phone")
+    assert cashier.status_code in (200, 303)  # on to the gateway, by a page or a redirect
+    assert ("checkout", order_no) in ledger.gateway.calls
     assert "已确认" in mine.text and "已在线缴费 ¥1500.00" in mine.text
