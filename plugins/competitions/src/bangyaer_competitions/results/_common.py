@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from bangyaer.identity import Actor, Guardianship
@@ -60,14 +61,32 @@ async def publication(session: AsyncSession, activity_id: int, kind: str
     return found
 
 
-async def results_of(session: AsyncSession, activity_id: int, version: int
-                     ) -> list[tuple[Result, Entry, Group]]:
+@dataclass(frozen=True)
+class Line:
+    """One entry's result in a version, with what is shown beside it."""
+
+    entry_id: int
+    code: str
+    student_id: int
+    student_name: str
+    school_name: str
+    group_id: int
+    group_name: str
+    score: float | None
+    rank: int | None
+    award: str | None
+    flagged: bool
+
+
+async def results_of(session: AsyncSession, activity_id: int, version: int) -> list[Line]:
+    """A version's results by group and rank; plain rows, as a version can hold 12,000."""
     rows = await session.execute(
-        select(Result, Entry, Group).join(Entry, Entry.id == Result.entry_id)
-        .join(Group, Group.id == Result.group_id)
+        select(Entry.id, Entry.code, Entry.student_id, Entry.student_name, Entry.school_name,
+               Group.id, Group.name, Result.score, Result.rank, Result.award, Result.flagged)
+        .join(Entry, Entry.id == Result.entry_id).join(Group, Group.id == Result.group_id)
         .where(Result.activity_id == activity_id, Result.version == version)
         .order_by(Group.number, Result.rank.is_(None), Result.rank, Entry.code))
-    return [(r, e, g) for r, e, g in rows]
+    return [Line(*row) for row in rows]
 
 
 async def guardians_of(session: AsyncSession, student_ids: Iterable[int]

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from bangyaer.identity import Actor, audit
 from bangyaer.web import ApiError
@@ -57,14 +57,21 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+class Considered(NamedTuple):
+    id: int
+    group_id: int
+    code: str
+
+
 async def considered(session: AsyncSession, activity: Activity, *, measured: bool
-                     ) -> list[Entry]:
+                     ) -> list[Considered]:
     """The entries results are for: not cancelled and, where a panel judges works handed
     in online, with a work; a measured result needs no work, only its measurement."""
-    query = select(Entry).where(Entry.activity_id == activity.id, Entry.status != "cancelled")
+    query = select(Entry.id, Entry.group_id, Entry.code).where(
+        Entry.activity_id == activity.id, Entry.status != "cancelled")
     if activity.online_submission and not measured:
         query = query.where(Entry.submitted_at.is_not(None))
-    return list(await session.scalars(query.order_by(Entry.id)))
+    return [Considered(*row) for row in await session.execute(query.order_by(Entry.id))]
 
 
 async def _rejudged(session: AsyncSession, activity_id: int) -> set[int]:
@@ -73,29 +80,41 @@ async def _rejudged(session: AsyncSession, activity_id: int) -> set[int]:
     return set(rows)
 
 
-async def panel_scores(session: AsyncSession, activity: Activity, entries: Sequence[Entry]
+async def _scored(session: AsyncSession, activity_id: int, rejudged: set[int]
+                  ) -> dict[int, list[JudgeScore]]:
+    """The rows judging.service.scored gives (scored, not withdrawn), read as plain columns
+    because an activity holds tens of thousands; a re-judged entry keeps its appeal round."""
+    out: dict[int, list[JudgeScore]] = defaultdict(list)
+    rows = await session.execute(
+        select(Assignment.entry_id, Assignment.judge_account_id, Assignment.total,
+               Assignment.scores, Assignment.round)
+        .where(Assignment.activity_id == activity_id, Assignment.status == "scored")
+        .order_by(Assignment.entry_id, Assignment.id))
+    for entry_id, judge, total, criteria, round_ in rows:
+        if entry_id not in rejudged or round_ == "appeal":
+            out[entry_id].append(JudgeScore(judge, int(total or 0), dict(criteria or {})))
+    return out
+
+
+async def panel_scores(session: AsyncSession, activity: Activity,
+                       entries: Sequence[Considered]
                        ) -> tuple[dict[int, list[JudgeScore]], set[int]]:
     """Each complete entry's judge scores, and the ids of entries still waiting for some."""
-    from ..judging import service as judging  # the judging side may be absent in old installs
-
-    scored = await judging.scored(session, activity.id)
+    scored = await _scored(session, activity.id, await _rejudged(session, activity.id))
     pending = set(await session.scalars(select(Assignment.entry_id).where(
         Assignment.activity_id == activity.id, Assignment.status == "assigned")))
-    rejudged = await _rejudged(session, activity.id)
     out: dict[int, list[JudgeScore]] = {}
     waiting: set[int] = set()
     for entry in entries:
-        rows = [a for a in scored.get(entry.id, [])
-                if entry.id not in rejudged or a.round == "appeal"]
-        if entry.id in pending or not rows:
+        given = scored.get(entry.id)
+        if entry.id in pending or not given:
             waiting.add(entry.id)
-            continue
-        out[entry.id] = [JudgeScore(a.judge_account_id, int(a.total or 0), dict(a.scores or {}))
-                         for a in rows]
+        else:
+            out[entry.id] = given
     return out, waiting
 
 
-def _refusal(waiting: set[int], entries: Sequence[Entry], groups: Mapping[int, Group]
+def _refusal(waiting: set[int], entries: Sequence[Considered], groups: Mapping[int, Group]
              ) -> ApiError:
     per_group: dict[int, int] = defaultdict(int)
     for entry in entries:
@@ -111,7 +130,7 @@ def _refusal(waiting: set[int], entries: Sequence[Entry], groups: Mapping[int, G
         detail={"groups": [{"group": name, "unscored": n} for _n, name, n in listed]})
 
 
-def _rank(activity_groups: Mapping[int, list[Entry]], setup: JudgingSetup,
+def _rank(activity_groups: Mapping[int, list[Considered]], setup: JudgingSetup,
           scores: Mapping[int, Sequence[JudgeScore]], aggs: Mapping[int, Aggregate],
           values: Mapping[int, Decimal] | None) -> dict[int, Ranked]:
     out: dict[int, Ranked] = {}
@@ -126,7 +145,7 @@ def _rank(activity_groups: Mapping[int, list[Entry]], setup: JudgingSetup,
     return out
 
 
-def _rows(activity: Activity, version: int, entries: Sequence[Entry],
+def _rows(activity: Activity, version: int, entries: Sequence[Considered],
           ranked: Mapping[int, Ranked], awards: Mapping[int, str | None],
           aggs: Mapping[int, Aggregate], values: Mapping[int, Decimal] | None
           ) -> list[dict[str, Any]]:
@@ -181,7 +200,7 @@ async def compute(session: AsyncSession, platform: Any, actor: Actor, activity: 
     aggs = {} if measured else aggregate(
         scores, method=setup.aggregation, trim_min_scores=setup.trim_min_scores,
         disagreement_threshold=setup.disagreement_threshold)
-    by_group: dict[int, list[Entry]] = defaultdict(list)
+    by_group: dict[int, list[Considered]] = defaultdict(list)
     for entry in entries:
         by_group[entry.group_id].append(entry)
     ranked = _rank(by_group, setup, scores, aggs, values)
@@ -194,7 +213,9 @@ async def compute(session: AsyncSession, platform: Any, actor: Actor, activity: 
     version = (await latest_version(session, activity.id) or 0) + 1
     rows = _rows(activity, version, entries, ranked, awards, aggs, values)
     if rows:
-        await session.execute(insert(Result), rows)
+        # render_nulls: otherwise the ORM splits the batch wherever an award or rank is
+        # None, which made one executemany into thousands of statements.
+        await session.execute(insert(Result).execution_options(render_nulls=True), rows)
     done = Computed(version, len(rows))
     done.unscored = {g["group"]: g["unscored"]
                      for g in _refusal(waiting, entries, groups).detail["groups"]}

@@ -24,11 +24,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import lifecycle
-from ..models import Activity, Entry, Group
+from ..models import Activity
 from ..types import types_of
 from ._common import (
     SOURCE,
     TARGET,
+    Line,
     channels,
     guardians_of,
     latest_version,
@@ -36,23 +37,23 @@ from ._common import (
     results_of,
 )
 from .appeals import OPEN
-from .models import Appeal, Publication, Result
+from .models import Appeal, Publication
 
 log = logging.getLogger("bangyaer.competitions")
 RESULT_FINAL = "competitions.result_final"
 
 
-def _message(activity: Activity, entry: Entry, group: Group, result: Result) -> str:
-    if result.award:
+def _message(activity: Activity, line: Line) -> str:
+    if line.award:
         return _("%(name)s 在“%(title)s”（%(group)s，参赛编号 %(code)s）中荣获%(award)s，"
-                 "电子奖状稍后可在成长记录中查看。", name=entry.student_name, title=activity.title,
-                 group=group.name, code=entry.code, award=result.award)
-    if result.rank is None:
+                 "电子奖状稍后可在成长记录中查看。", name=line.student_name, title=activity.title,
+                 group=line.group_name, code=line.code, award=line.award)
+    if line.rank is None:
         return _("%(name)s 的作品（%(code)s）未完成评审，未参与“%(title)s”的评奖。",
-                 name=entry.student_name, code=entry.code, title=activity.title)
+                 name=line.student_name, code=line.code, title=activity.title)
     return _("“%(title)s”（%(group)s）评审结果已确定：%(name)s（%(code)s）名列第 %(rank)s 名，"
-             "感谢参与。", title=activity.title, group=group.name, name=entry.student_name,
-             code=entry.code, rank=result.rank)
+             "感谢参与。", title=activity.title, group=line.group_name, name=line.student_name,
+             code=line.code, rank=line.rank)
 
 
 async def _refusal(session: AsyncSession, activity: Activity, pub: Publication | None
@@ -107,33 +108,33 @@ async def finalise(session: AsyncSession, platform: Any, actor: Actor, activity:
 
 
 async def _tell_and_record(session: AsyncSession, platform: Any, actor: Actor,
-                           activity: Activity, rows: list[tuple[Result, Entry, Group]]) -> None:
-    guardians = await guardians_of(session, [e.student_id for _r, e, _g in rows])
+                           activity: Activity, rows: list[Line]) -> None:
+    guardians = await guardians_of(session, [line.student_id for line in rows])
     via = channels(platform)
     title = _("“%(title)s”评审结果", title=activity.title)
-    for result, entry, group in rows:
-        url = f"/competitions/entries/{entry.code}"
-        await notify(session, guardians[entry.student_id], source=SOURCE, topic="result",
-                     title=title[:200], body=_message(activity, entry, group, result), url=url,
-                     channels=via, key=f"competitions:result_final:{entry.id}")
-        await emit(session, RESULT_FINAL, subject_id=entry.student_id,
+    for line in rows:
+        url = f"/competitions/entries/{line.code}"
+        await notify(session, guardians[line.student_id], source=SOURCE, topic="result",
+                     title=title[:200], body=_message(activity, line), url=url,
+                     channels=via, key=f"competitions:result_final:{line.entry_id}")
+        await emit(session, RESULT_FINAL, subject_id=line.student_id,
                    actor_account_id=actor.account_id, activity_title=activity.title,
-                   group=group.name, code=entry.code, entry_code=entry.code,
-                   award=result.award, score=result.score, rank=result.rank, url=url)
+                   group=line.group_name, code=line.code, entry_code=line.code,
+                   award=line.award, score=line.score, rank=line.rank, url=url)
 
 
 async def _certificates(session: AsyncSession, platform: Any, activity: Activity,
-                        rows: list[tuple[Result, Entry, Group]]) -> list[int]:
+                        rows: list[Line]) -> list[int]:
     """One batch per group: the group's name is part of the type's wording."""
     kind = types_of(platform).get(activity.type_id)
     wording = getattr(kind, "certificate_zh", "") or CertificateTemplate().wording
     by_group: dict[int, list[CertificateItem]] = defaultdict(list)
     names: dict[int, str] = {}
-    for result, entry, group in rows:
-        if result.award:
-            names[group.id] = group.name
-            by_group[group.id].append(CertificateItem(entry.student_id, f"entry:{entry.code}",
-                                                      result.award))
+    for line in rows:
+        if line.award:
+            names[line.group_id] = line.group_name
+            by_group[line.group_id].append(CertificateItem(line.student_id, f"entry:{line.code}",
+                                                           line.award))
     today = utcnow().astimezone(ZoneInfo(platform.settings.timezone)).date()
     made: list[int] = []
     for group_id, items in by_group.items():

@@ -43,11 +43,11 @@ async def award_list(session: AsyncSession, activity: Activity, version: int
     """Groups with their awarded entries: code, masked name, school, award; nothing more."""
     # Not yet: appeal judges can read this code → school pairing; a separate judging code fixes it.
     groups: dict[str, list[dict[str, Any]]] = {}
-    for result, entry, group in await results_of(session, activity.id, version):
-        rows = groups.setdefault(group.name, [])
-        if result.award:
-            rows.append({"code": entry.code, "name": mask_name(entry.student_name),
-                         "school": entry.school_name, "award": result.award})
+    for line in await results_of(session, activity.id, version):
+        rows = groups.setdefault(line.group_name, [])
+        if line.award:
+            rows.append({"code": line.code, "name": mask_name(line.student_name),
+                         "school": line.school_name, "award": line.award})
     return [{"group": name, "awards": rows} for name, rows in groups.items()]
 
 

@@ -34,14 +34,13 @@ async def draft(session: AsyncSession, activity: Activity, setup: JudgingSetup
     groups: dict[str, list[dict[str, Any]]] = {}
     unscored = 0
     if version is not None:
-        for result, entry, group in await results_of(session, activity.id, version):
-            unscored += result.rank is None
-            groups.setdefault(group.name, []).append({
-                "code": entry.code, "name": entry.student_name, "school": entry.school_name,
-                "score": None if result.score is None else round(result.score, 2),
-                "rank": result.rank, "award": result.award, "flagged": result.flagged,
-                "unscored": result.rank is None,
-                "totals": result.details.get("totals"),
+        for line in await results_of(session, activity.id, version):
+            unscored += line.rank is None
+            groups.setdefault(line.group_name, []).append({
+                "code": line.code, "name": line.student_name, "school": line.school_name,
+                "score": None if line.score is None else round(line.score, 2),
+                "rank": line.rank, "award": line.award, "flagged": line.flagged,
+                "unscored": line.rank is None,
             })
     return {
         "activity_id": activity.id, "status": activity.status, "version": version,
