@@ -73,7 +73,7 @@ async def _notice(session: AsyncSession, platform: Any, activity: Activity,
     from bangyaer_notices import api as notices  # lazily: the plugin is optional
 
     try:
-        return await notices.publish_notice(
+        item_id: int = await notices.publish_notice(
             session, column="公示", title=f"“{activity.title}”获奖名单公示",
             body=_markdown(activity, listed, rule_text, until),
             source=(SOURCE, f"activity:{activity.id}:publicity"), period=(start, until),
@@ -81,6 +81,7 @@ async def _notice(session: AsyncSession, platform: Any, activity: Activity,
     except notices.NoticeError as exc:
         raise ApiError(409, "notice_refused",
                        _("公示通知发布失败：%(reason)s", reason=str(exc))) from None
+    return item_id
 
 
 # Not yet: staff's generic transitions still move judging → results without a 公示 (lifecycle.py).
