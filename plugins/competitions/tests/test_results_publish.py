@@ -171,6 +171,9 @@ class TestWithNotices:
         assert item.title == "“区少儿书画比赛”获奖名单公示"
         assert f"| {seeded.codes[1]} | 欧**明 | 甲小学 | 二等奖 |" in item.body
         assert all(name not in item.body for name in NAMES)
+        until = dt.datetime.fromisoformat(response.json()["appeal_until"])
+        shanghai = until.astimezone(dt.timezone(dt.timedelta(hours=8)))
+        assert f"公示期至 {shanghai:%Y-%m-%d %H:%M}，" in item.body
         assert item.period_end == dt.datetime.fromisoformat(response.json()["appeal_until"])
         assert item.objection_url == f"/competitions/activities/{seeded.activity_id}"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bangyaer.db import utcnow
 from bangyaer.identity import Actor, audit
@@ -52,10 +53,10 @@ async def award_list(session: AsyncSession, activity: Activity, version: int
 
 
 def _markdown(activity: Activity, listed: list[dict[str, Any]], rule_text: str,
-              until: dt.datetime) -> str:
+              until: dt.datetime, zone: ZoneInfo) -> str:
     lines = [f"“{activity.title}”评审结果现予公示。{rule_text}", "",
-             f"公示期至 {until.astimezone(dt.timezone(dt.timedelta(hours=8))):%Y-%m-%d %H:%M}"
-             "（北京时间），对结果有异议的家长可在报名详情页提出申诉。", ""]
+             f"公示期至 {until.astimezone(zone):%Y-%m-%d %H:%M}，"
+             "对结果有异议的家长可在报名详情页提出申诉。", ""]
     for block in listed:
         lines += [f"### {block['group']}", "", "| 参赛编号 | 姓名 | 学校 | 奖项 |",
                   "|---|---|---|---|"]
@@ -75,7 +76,8 @@ async def _notice(session: AsyncSession, platform: Any, activity: Activity,
     try:
         item_id: int = await notices.publish_notice(
             session, column="公示", title=f"“{activity.title}”获奖名单公示",
-            body=_markdown(activity, listed, rule_text, until),
+            body=_markdown(activity, listed, rule_text, until,
+                           ZoneInfo(platform.settings.timezone)),
             source=(SOURCE, f"activity:{activity.id}:publicity"), period=(start, until),
             objection_url=f"/competitions/activities/{activity.id}")
     except notices.NoticeError as exc:
