@@ -332,3 +332,23 @@ async def test_simultaneous_deliveries_of_one_notification_apply_once(
     # Any that lost a race may say fail (Alipay delivers again); none is an error page.
     assert {a.text for a in answers} <= {"success", "fail"} and "success" in {
         a.text for a in answers}
+
+
+async def test_a_busy_database_answers_fail_so_alipay_delivers_again(
+        pay_platform, family, sandbox, monkeypatch):
+    import bangyaer_alipay._notify as endpoint
+    from sqlalchemy.exc import OperationalError
+
+    order_no, genuine = await paid_params(pay_platform, family, sandbox)
+    real = endpoint.record_payment
+
+    async def locked(session, **kwargs):
+        raise OperationalError("UPDATE core_payment_order", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(endpoint, "record_payment", locked)
+    busy = await post_notification(pay_platform, genuine)
+    monkeypatch.setattr(endpoint, "record_payment", real)
+    again = await post_notification(pay_platform, genuine)
+
+    assert (busy.status_code, busy.text, again.text) == (200, "fail", "success")
+    assert await is_paid(pay_platform, order_no)

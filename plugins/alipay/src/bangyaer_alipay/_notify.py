@@ -17,6 +17,7 @@ from bangyaer.payments import AmountMismatch, UnknownOrder, record_payment, retu
 from bangyaer.settings import ConfigError
 from bangyaer.web import ApiError, api, get_platform
 from bangyaer.web import gettext as _
+from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
@@ -84,6 +85,12 @@ async def notify(request: Request) -> Response:
     except (UnknownOrder, AmountMismatch) as exc:
         log.warning("alipay notification %s for %r refused: %s", trade_no, out_no,
                     type(exc).__name__)
+        return _answer("fail")
+    except OperationalError as exc:
+        # A busy database (SQLite's lock wait under a rush) loses nothing: the
+        # transaction rolled back and Alipay delivers again when it hears "fail".
+        log.warning("alipay notification %s for %r not applied yet: %s", trade_no, out_no,
+                    exc.orig if exc.orig is not None else exc)
         return _answer("fail")
     log.info("alipay notification %s for %s: applied=%s duplicate=%s", trade_no, out_no,
              outcome.applied, outcome.duplicate)
