@@ -133,3 +133,4 @@ async def test_the_log_page_lists_the_entries(admin, seeded):
     assert page.status_code == 200
     assert "competitions.appeal_decided" in page.text and "复核无误" in page.text
     assert "competitions.results_final" not in page.text
+    assert f'<option value="{seeded.judges[0]}">评委0（{seeded.judges[0]}）</option>' in page.text

@@ -78,3 +78,15 @@ async def read(session: AsyncSession, activity_id: int, f: Filters) -> dict[str,
                      "account_id": a.account_id, "username": username, "name": name,
                      "detail": a.detail} for a, username, name in rows],
     }
+
+
+async def judges(session: AsyncSession, activity_id: int) -> list[tuple[int, str]]:
+    """The activity's judges (account id, name), for the log's judge filter."""
+    from ..judging.models import JudgeInvite
+
+    rows = await session.execute(
+        select(Account.id, Person.name).join(Person, Person.id == Account.person_id)
+        .where(Account.id.in_(select(JudgeInvite.account_id).where(
+            JudgeInvite.activity_id == activity_id)))
+        .order_by(Person.name, Account.id))
+    return [(int(account_id), str(name)) for account_id, name in rows]

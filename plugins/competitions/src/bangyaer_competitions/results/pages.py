@@ -210,12 +210,13 @@ async def audit_page(request: Request) -> Response:
         if activity is None or not authorize(actor, audit_log.AUDIT, activity.org_path):
             raise HTTPException(404, _("活动不存在"))
         data = await audit_log.read(session, activity.id, filters)
+        judges = await audit_log.judges(session, activity.id)
     pages = max(1, -(-data["total"] // data["page_size"]))
     for row in data["entries"]:
         row["detail_text"] = json.dumps(row["detail"], ensure_ascii=False, sort_keys=True)
         row["at_time"] = dt.datetime.fromisoformat(row["at"])
     return await render(request, "competitions/results/audit.html", {
-        "activity": activity, "log": data, "f": filters, "pages": pages})
+        "activity": activity, "log": data, "f": filters, "pages": pages, "judges": judges})
 
 
 async def awards_page(request: Request) -> Response:
