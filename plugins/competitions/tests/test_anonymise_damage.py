@@ -52,7 +52,9 @@ def _overwrite(data: bytes, spots: list[tuple[int, bytes]]) -> bytes:
 @pytest.mark.parametrize(("name", "ctype"), [pytest.param(n, t, id=n) for n, _, t in KINDS])
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_damage_gives_a_clean_copy_or_a_refusal(name: str, ctype: str, data: st.DataObject) -> None:
+def test_damage_gives_a_clean_copy_or_a_refusal(
+    name: str, ctype: str, data: st.DataObject
+) -> None:
     broken = data.draw(damaged(ORIGINALS[name]))
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "src", Path(tmp) / "copy"
