@@ -25,6 +25,7 @@ KINDS: list[tuple[str, Callable[[], bytes], str]] = [
     ("jpeg", samples.jpeg, "image/jpeg"),
     ("png", samples.png, "image/png"),
     ("webp", samples.webp, "image/webp"),
+    ("heic", samples.heic, "image/heic"),
     ("pdf", samples.pdf, "application/pdf"),
     ("docx", samples.docx, DOCX),
     ("mp4", samples.mp4, "video/mp4"),
