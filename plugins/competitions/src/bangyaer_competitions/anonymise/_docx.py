@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import unquote
@@ -86,7 +87,7 @@ def _open(src: Path) -> zipfile.ZipFile:
     try:
         package = zipfile.ZipFile(src)
         infos = package.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise broken("docx") from exc
     names = {i.filename for i in infos}
     if "word/document.xml" not in names or "[Content_Types].xml" not in names:
@@ -133,7 +134,8 @@ _TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document
 def _read(package: zipfile.ZipFile, name: str) -> bytes:
     try:
         return package.read(name)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:  # CRC or inflate errors
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error,
+            NotImplementedError) as exc:  # CRC, inflate or compression-method errors
         raise broken("docx") from exc
 
 

@@ -10,12 +10,13 @@ can carry a device or owner description.
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 from typing import IO
 
 import pillow_heif
 from bangyaer.web import N_
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 
 from . import _imgmeta
 from ._common import AnonymiseError, Cleaned, broken, writing
@@ -31,6 +32,22 @@ _FORMATS = {
     "image/heic": ("JPEG", "image/jpeg", ".jpg"),
 }
 _SRGB = ImageCms.createProfile("sRGB")
+# EXIF orientation -> the turn that makes the pixels upright (CIPA DC-008, 4.6.4 A).
+_TURNS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90,
+}
+
+
+def _orientation(img: Image.Image) -> int:
+    # Read, never rewritten: turning the pixels ourselves spares Pillow
+    # re-serialising an EXIF block that may be damaged.
+    try:
+        value = img.getexif().get(0x0112, 1)
+    except (SyntaxError, ValueError, OSError, struct.error):
+        return 1
+    return value if isinstance(value, int) else 1
 
 
 def clean_image(src: Path, dst: Path, content_type: str) -> Cleaned:
@@ -41,12 +58,14 @@ def clean_image(src: Path, dst: Path, content_type: str) -> Cleaned:
         with Image.open(io.BytesIO(data)) as img:
             # An MPO (a JPEG followed by depth or preview pictures, as some
             # phones write) is a still photo: its first picture is the photo.
+            # Not yet: animated WebP and APNG are refused, not re-encoded frame by frame.
             if getattr(img, "n_frames", 1) > 1 and img.format != "MPO":
                 raise AnonymiseError("animated_image", N_("暂不支持动图，请改用静态图片"))
-            orientation = img.getexif().get(0x0112, 1)
-            upright = ImageOps.exif_transpose(img)
+            orientation = _orientation(img)
+            img.load()
+            upright = img.transpose(_TURNS[orientation]) if orientation in _TURNS else img
             pixels = _to_srgb(upright, img.info.get("icc_profile"))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error,
             Image.DecompressionBombError) as exc:
         raise broken("image") from exc
     with writing(dst) as out:

@@ -10,6 +10,7 @@ overwritten with zeros.
 
 from __future__ import annotations
 
+import bisect
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -268,40 +269,40 @@ def _sample_ranges(f: IO[bytes], trak: Box) -> list[tuple[int, int]]:
     offsets_box = tables.get(b"stco") or tables.get(b"co64")
     if b"stsz" not in tables or b"stsc" not in tables or offsets_box is None:
         return []
-    sizes = _stsz(f, tables[b"stsz"])
-    runs = _table(f, tables[b"stsc"], ">III")
+    uniform, count, sizes = _stsz(f, tables[b"stsz"])
+    runs = sorted(_table(f, tables[b"stsc"], ">III"))
+    firsts = [first for first, _, _ in runs]
     wide = offsets_box.type == b"co64"
     offsets = [o for (o,) in _table(f, offsets_box, ">Q" if wide else ">I")]
     ranges, sample = [], 0
     for i, offset in enumerate(offsets):
-        chunk = i + 1
-        per_chunk = next((n for first, n, _ in reversed(runs) if first <= chunk), 0)
-        length = sum(sizes[sample:sample + per_chunk])
+        run = bisect.bisect_right(firsts, i + 1) - 1  # the run this chunk (1-based) is in
+        per_chunk = min(runs[run][1] if run >= 0 else 0, count - sample)
+        length = uniform * per_chunk or sum(sizes[sample:sample + per_chunk])
         sample += per_chunk
         if length:
             ranges.append((offset, length))
     return _merged(ranges)
 
 
-def _stsz(f: IO[bytes], box: Box) -> list[int]:
+def _stsz(f: IO[bytes], box: Box) -> tuple[int, int, list[int]]:
+    """(size of every sample or 0, sample count, sizes when they differ)."""
     f.seek(box.body + 4)
     uniform, count = struct.unpack(">II", f.read(8))
     if uniform:
-        return [uniform] * count
-    data = f.read(4 * count)
-    if len(data) < 4 * count:
-        raise Malformed("short stsz")
-    return list(struct.unpack(f">{count}I", data))
+        return uniform, count, []
+    if box.body + 12 + 4 * count > box.end:
+        raise Malformed("short stsz")  # checked before reading: the count is the file's word
+    return 0, count, list(struct.unpack(f">{count}I", f.read(4 * count)))
 
 
 def _table(f: IO[bytes], box: Box, fmt: str) -> list[tuple[int, ...]]:
     f.seek(box.body + 4)
     (count,) = struct.unpack(">I", f.read(4))
     width = struct.calcsize(fmt)
-    data = f.read(width * count)
-    if len(data) < width * count or box.body + 8 + width * count > box.end:
+    if box.body + 8 + width * count > box.end:
         raise Malformed(f"short {box.type!r}")
-    return list(struct.iter_unpack(fmt, data))
+    return list(struct.iter_unpack(fmt, f.read(width * count)))
 
 
 def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

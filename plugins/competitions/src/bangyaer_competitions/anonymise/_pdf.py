@@ -29,6 +29,8 @@ from ._common import AnonymiseError, Cleaned, broken, writing
 
 # Keys whose values are metadata or active content wherever they appear.
 _DROP_KEYS = ("/Metadata", "/PieceInfo", "/AA", "/AF", "/SpiderInfo", "/LastModified")
+# Name trees of scripts and attachments, wherever a damaged file put the Names dictionary.
+_NAME_TREES = ("/JavaScript", "/EmbeddedFiles")
 _DROP_CATALOG = ("/OpenAction", "/Threads", "/Collection", "/Perms", "/Legal")
 _ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE",
                    "/Rendition", "/RichMediaExecute"}
@@ -39,10 +41,13 @@ _DROP_ANNOTS = {"/Text", "/Popup", "/FreeText", "/FileAttachment", "/Sound", "/M
 _PAGE_ANNOTS = {"/Link", "/Widget", "/PrinterMark", "/TrapNet", "/Watermark"}
 _MARKUP_KEYS = ("/T", "/Contents", "/RC", "/Subj", "/NM", "/M", "/CreationDate",
                 "/Popup", "/IRT", "/RT", "/ExData")
+# What a comment, attachment or media annotation shows or carries besides markup.
+_COMMENT_PAYLOAD = ("/AP", "/FS", "/Sound", "/Movie", "/RichMediaContent", "/3DD", "/DS")
 # pypdf fails on malformed files with its own errors but also with plain
 # Python ones from deep inside its parser; all of them mean "broken file".
 _PARSE_ERRORS = (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError,
-                 IndexError, AssertionError, RecursionError, ZeroDivisionError)
+                 IndexError, AssertionError, RecursionError, ZeroDivisionError,
+                 NotImplementedError, MemoryError)
 
 
 def clean_pdf(src: Path, dst: Path) -> Cleaned:
@@ -98,7 +103,10 @@ def _clean(writer: PdfWriter) -> None:
 def _clean_dict(obj: DictionaryObject) -> None:
     if _jpeg_image(obj):
         _strip_jpeg_image(obj)
-    for key in _DROP_KEYS:
+    if obj.get("/S") in _ACTIVE_ACTIONS:
+        obj.clear()  # an action reached by an odd path (damaged keys): empty, it does nothing
+        return
+    for key in _DROP_KEYS + _NAME_TREES:
         obj.pop(NameObject(key), None)
     if obj.get("/Type") == "/Page":
         obj.pop(NameObject("/B"), None)  # beads of the article threads dropped from the catalog
@@ -109,6 +117,8 @@ def _clean_dict(obj: DictionaryObject) -> None:
     if obj.get("/Type") == "/Filespec" or "/EF" in obj:
         obj.pop(NameObject("/EF"), None)
         obj.pop(NameObject("/RF"), None)
+    if _is_annotation(obj):
+        _clean_annotation(obj)
     annots = _resolve(obj.get("/Annots"))
     if isinstance(annots, ArrayObject):
         kept = [a for a in annots if _resolve_dict(a).get("/Subtype") not in _DROP_ANNOTS]
@@ -126,6 +136,7 @@ def _filters(obj: DictionaryObject) -> list[str]:
 
 def _jpeg_image(obj: DictionaryObject) -> TypeGuard[StreamObject]:
     # A photo placed in a PDF is usually the JPEG file itself, EXIF and all.
+    # Not yet: JPEG 2000 (JPXDecode) images keep their own XMP boxes; scanners write JPEG.
     return (isinstance(obj, StreamObject) and obj.get("/Subtype") == "/Image"
             and "/DCTDecode" in _filters(obj))
 
@@ -158,11 +169,21 @@ def _strip_jpeg_image(obj: StreamObject) -> None:
     StreamObject.set_data(obj, stripped)
 
 
+def _is_annotation(obj: DictionaryObject) -> bool:
+    return obj.get("/Type") == "/Annot" or ("/Rect" in obj and obj.get("/Subtype") is not None)
+
+
 def _clean_annotation(annot: DictionaryObject) -> None:
-    if annot.get("/Subtype") in _PAGE_ANNOTS:
+    subtype = annot.get("/Subtype")
+    if subtype in _PAGE_ANNOTS:
         return
     for key in _MARKUP_KEYS:
         annot.pop(NameObject(key), None)
+    if subtype in _DROP_ANNOTS:
+        # Still reachable some other way (a damaged /Annots, a /Parent link):
+        # what it showed and carried goes, so it is an empty box.
+        for key in _COMMENT_PAYLOAD:
+            annot.pop(NameObject(key), None)
 
 
 def _resolve(value: Any) -> Any:
@@ -226,13 +247,16 @@ def _object_findings(obj: DictionaryObject, root: DictionaryObject) -> list[str]
         found.append("pdf:xmp-object")
     if "/PieceInfo" in obj:
         found.append("pdf:piece-info")
-    if "/EF" in obj:
+    if "/EF" in obj or "/EmbeddedFiles" in obj:
         found.append("pdf:embedded-files")
+    if "/JavaScript" in obj:
+        found.append("pdf:javascript")
     if obj.get("/S") in _ACTIVE_ACTIONS or (obj is not root and "/AA" in obj):
         found.append("pdf:javascript")
     subtype = obj.get("/Subtype")
-    if obj.get("/Type") == "/Annot" or ("/Rect" in obj and subtype is not None):
-        if subtype in _DROP_ANNOTS:
+    if _is_annotation(obj):
+        carried = _MARKUP_KEYS + _COMMENT_PAYLOAD
+        if subtype in _DROP_ANNOTS and any(k in obj for k in carried):
             found.append("pdf:comment")
         elif subtype not in _PAGE_ANNOTS and "/T" in obj:
             found.append("pdf:annotation-author")
