@@ -112,13 +112,30 @@ async def test_staff_see_how_far_the_copies_are(staff, platform, activity_id):
     assert after["frozen_at"] is not None
 
 
-async def test_moving_on_to_judging_before_the_copies_are_made_still_makes_them(
-        staff, platform, activity_id):
+async def test_a_measured_activity_moved_on_before_the_copies_are_made_still_gets_them(
+        staff, platform, district):
+    # Measured results have no draw, so the plain move to judging is theirs to make.
+    activity_id = await create_activity(staff, type="measured_result")
+    await add_entries(platform, activity_id, 1, 2, school_id=district.ids["school_a"])
     base = f"/api/v1/competitions/activities/{activity_id}"
     for to in ("submissions_closed", "judging"):
         assert (await staff.post(f"{base}/transitions", json={"to": to})).status_code == 200
 
     await drain(platform)
 
-    assert len(await _copies(platform)) == 4
+    assert len(await _copies(platform)) == 2
     assert (await staff.get(f"{base}/judging")).json()["frozen_at"] is not None
+
+
+async def test_judging_waits_for_the_draw_while_the_copies_are_made(staff, platform,
+                                                                    activity_id):
+    base = f"/api/v1/competitions/activities/{activity_id}"
+    await staff.post(f"{base}/transitions", json={"to": "submissions_closed"})
+
+    refused = await staff.post(f"{base}/transitions", json={"to": "judging"})
+    await drain(platform)
+
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "transition_needs_step"
+    assert len(await _copies(platform)) == 4
+    assert (await staff.get(f"{base}/stats")).json()["status"] == "submissions_closed"

@@ -64,6 +64,30 @@ async def test_the_staff_desk_moves_an_activity_along(staff):
     assert "已截止提交" in page.text
 
 
+async def test_the_staff_desk_links_to_the_draw_instead_of_a_judging_button(staff):
+    activity_id = await create_activity(staff)
+    await _form_post(staff, f"/competitions/manage/{activity_id}/move", to="submissions_closed")
+
+    page = await staff.get(f"/competitions/manage/{activity_id}")
+
+    assert 'name="to" value="judging"' not in page.text
+    assert f'href="/competitions/manage/{activity_id}/judging">分配评委</a>' in page.text
+    assert "完成后活动自动改为“评审中”" in page.text
+
+
+async def test_a_posted_move_that_belongs_to_a_desk_step_is_refused(staff):
+    activity_id = await create_activity(staff)
+    await _form_post(staff, f"/competitions/manage/{activity_id}/move", to="submissions_closed")
+
+    response = await _form_post(staff, f"/competitions/manage/{activity_id}/move",
+                                to="judging")
+    page = await staff.get(f"/competitions/manage/{activity_id}")
+
+    assert response.status_code == 409
+    assert "请在评审管理页分配评委，分配完成后活动自动进入“评审中”" in response.text
+    assert "已截止提交" in page.text and "评审中 ·" not in page.text
+
+
 async def test_the_home_screen_has_a_competitions_tile(parent):
     home = await parent.get("/")
 

@@ -7,7 +7,16 @@ import datetime as dt
 import pytest
 from bangyaer.events import EventRecord
 from bangyaer_competitions.models import Entry
-from bangyaer_competitions.testing import create_activity, jpeg, register, set_times, upload
+from bangyaer_competitions.testing import (
+    add_judge,
+    close_submissions,
+    create_activity,
+    invite,
+    jpeg,
+    register,
+    set_times,
+    upload,
+)
 from sqlalchemy import select
 
 
@@ -132,11 +141,16 @@ async def test_a_cancelled_entry_takes_no_work(parent, entry_code):
 
 
 async def test_the_timeline_follows_the_activity_into_judging(parent, staff, entry_code,
-                                                               activity_id):
+                                                               activity_id, platform):
     await _submit(parent, entry_code, "我的家乡", [await _photo(parent, entry_code)])
-    for to in ("submissions_closed", "judging"):
-        await staff.post(f"/api/v1/competitions/activities/{activity_id}/transitions",
-                         json={"to": to})
+    await add_judge(platform, "j1")
+    for group in (1, 2, 3):
+        await invite(staff, activity_id, group, "j1")
+    base = f"/api/v1/competitions/activities/{activity_id}"
+    await staff.put(f"{base}/judging", json={"judges_per_entry": 1})
+    await close_submissions(staff, platform, activity_id)
+    # Judging starts with the draw.
+    assert (await staff.post(f"{base}/draw", json={})).status_code == 201
 
     status = await parent.get(f"/api/v1/competitions/entries/{entry_code}/status")
 

@@ -118,9 +118,11 @@ async def manage_page(request: Request) -> Response:
 
 async def manage_activity_page(request: Request) -> Response:
     actor = await require(request, MANAGE)
-    async with get_platform(request).db.session() as session:
+    platform = get_platform(request)
+    async with platform.db.session() as session:
         activity = await managed_activity(session, actor, int(request.path_params["activity_id"]))
-        data = await summary(session, actor, activity)
+        data = await summary(session, actor, activity,
+                             panel=lifecycle.judged_by_panel(platform, activity))
     return await render(request, "competitions/manage_activity.html", {
         "a": data, "titles": lifecycle.STATUS_TITLES})
 
@@ -130,8 +132,10 @@ async def move_form(request: Request) -> Response:
     form = await request.form()
     target = str(form.get("to", ""))
     activity_id = int(request.path_params["activity_id"])
-    async with get_platform(request).db.transaction() as session:
+    platform = get_platform(request)
+    async with platform.db.transaction() as session:
         activity = await managed_activity(session, actor, activity_id, organiser=True)
-        await lifecycle.move(session, activity, target, actor)
+        await lifecycle.move(session, activity, target, actor,
+                             panel=lifecycle.judged_by_panel(platform, activity))
     return RedirectResponse(f"/competitions/manage/{activity_id}", status_code=303)
 

@@ -159,7 +159,8 @@ async def move_activity(request: Request) -> Response:
     platform = get_platform(request)
     async with platform.db.transaction() as session:
         activity = await managed_activity(session, actor, _id(request), organiser=True)
-        await lifecycle.move(session, activity, data["to"], actor)
+        await lifecycle.move(session, activity, data["to"], actor,
+                             panel=lifecycle.judged_by_panel(platform, activity))
     return JSONResponse(await _summary(platform, actor, activity.id))
 
 
@@ -186,10 +187,12 @@ async def _summary(platform: Any, actor: Actor, activity_id: int) -> dict[str, A
     async with platform.db.session() as session:
         activity = await session.get(Activity, activity_id)
         assert activity is not None  # checked by the caller
-        return await summary(session, actor, activity)
+        return await summary(session, actor, activity,
+                             panel=lifecycle.judged_by_panel(platform, activity))
 
 
-async def summary(session: AsyncSession, actor: Actor, activity: Activity) -> dict[str, Any]:
+async def summary(session: AsyncSession, actor: Actor, activity: Activity, *,
+                  panel: bool = True) -> dict[str, Any]:
     groups = list(await session.scalars(
         select(Group).where(Group.activity_id == activity.id).order_by(Group.number)))
     where = entry_filter(actor, activity) & (Entry.status != "cancelled")
@@ -206,7 +209,9 @@ async def summary(session: AsyncSession, actor: Actor, activity: Activity) -> di
         "category": activity.category, "type": activity.type_id,
         "code_prefix": activity.code_prefix, "eligibility": activity.eligibility,
         "organiser": authorize(actor, MANAGE, activity.org_path),
-        "allowed_moves": list(lifecycle.allowed_moves(activity.status)),
+        # The plain transitions; the others are desk steps (the draw, the 公示, finalising).
+        "allowed_moves": lifecycle.plain_moves(activity.status, panel=panel),
+        "desk_moves": lifecycle.desk_moves(activity, panel=panel),
         "groups": [{"number": g.number, "name": g.name, "stage": g.stage,
                     "grade_min": g.grade_min, "grade_max": g.grade_max,
                     "entries": int(by_group.get(g.id, 0))} for g in groups],

@@ -48,8 +48,8 @@ async def make_copies(ctx: JobContext, payload: dict[str, Any]) -> None:
         if activity is None:
             raise PermanentJobError(f"activity {activity_id} does not exist")
         setup = await setup_of(session, activity, types_of(platform).get(activity.type_id))
-        # A move straight on to judging must not strand the copies: until the draw,
-        # judges see nothing, so the copies may still be made.
+        # A measured activity may move straight on to judging (it has no draw): until a
+        # draw, judges see nothing, so the copies may still be made.
         if activity.status not in ("submissions_closed", "judging") \
                 or setup.assigned_at is not None:
             log.info("activity %s: copies not made, judges are drawn", activity_id)

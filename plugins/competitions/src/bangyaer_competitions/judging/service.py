@@ -160,7 +160,7 @@ async def draw(session: AsyncSession, actor: Actor, activity: Activity,
     await _insert(session, activity.id, group_of, plan.pairs, "initial")
     setup.seed, setup.assigned_at = seed, utcnow()
     if activity.status == "submissions_closed":
-        await lifecycle.move(session, activity, "judging", actor)
+        await lifecycle.move(session, activity, "judging", actor, step="draw")
     await audit(session, actor, "competitions.assignment_drawn", TARGET, activity.id,
                 seed=seed, entries=len(entries), assignments=len(plan.pairs), k=k)
     log.info("activity %s: %d entries drawn to judges", activity.id, len(entries))

@@ -96,7 +96,7 @@ async def finalise(session: AsyncSession, platform: Any, actor: Actor, activity:
     if problem:
         await audit(session, actor, "competitions.finalise_override", TARGET, activity.id,
                     reason=override, problem=problem)
-    await lifecycle.move(session, activity, "finished", actor)
+    await lifecycle.move(session, activity, "finished", actor, step="finalise")
     rows = await results_of(session, activity.id, version)
     await _tell_and_record(session, platform, actor, activity, rows)
     batches = await _certificates(session, platform, activity, rows)

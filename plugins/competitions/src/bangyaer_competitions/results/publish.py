@@ -86,7 +86,6 @@ async def _notice(session: AsyncSession, platform: Any, activity: Activity,
     return item_id
 
 
-# Not yet: staff's generic transitions still move judging → results without a 公示 (lifecycle.py).
 async def publicise(session: AsyncSession, platform: Any, actor: Actor, activity: Activity,
                     setup: JudgingSetup, span: dt.timedelta) -> tuple[Publication, bool]:
     """Publish the latest version as a 公示 and move to results; a repeat returns the first."""
@@ -108,7 +107,7 @@ async def publicise(session: AsyncSession, platform: Any, actor: Actor, activity
                                   now + span)
     session.add(pub)
     await session.flush()
-    await lifecycle.move(session, activity, "results", actor)
+    await lifecycle.move(session, activity, "results", actor, step="publish")
     await audit(session, actor, "competitions.results_publicised", TARGET, activity.id,
                 version=version, publication_id=pub.id,
                 appeal_until=pub.appeal_until.isoformat() if pub.appeal_until else None,
