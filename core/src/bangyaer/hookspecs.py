@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     )
     from .events import Event
     from .identity import Actor, Organisation
+    from .platform import Platform
 
 hookspec = pluggy.HookspecMarker("bangyaer")
 
@@ -111,7 +112,8 @@ def settings_schema() -> Iterable[SettingSpec]:
 
 
 @hookspec
-def demo_data(session: AsyncSession, district: Organisation) -> Awaitable[None] | None:
+def demo_data(session: AsyncSession, district: Organisation, platform: Platform
+              ) -> Awaitable[None] | None:
     """Add believable demo content inside ``session``; may return an awaitable."""
 
 

@@ -97,7 +97,7 @@ async def _plugin_demo_data(platform: Platform, session: AsyncSession,
         try:
             async with session.begin_nested():
                 outcome = platform.host.call_one(plugin_id, "demo_data", session=session,
-                                                 district=district)
+                                                 district=district, platform=platform)
                 if inspect.isawaitable(outcome):
                     await outcome
         except Exception as exc:  # any plugin bug; reported, and the rest goes on
