@@ -62,9 +62,9 @@ async def test_the_entry_shows_code_group_copies_and_rubric_only(j1):
 
     body = (await j1.get(f"/api/v1/competitions/judging/entries/{code}")).json()
 
-    assert set(body) == {"code", "group", "activity", "activity_id", "copies", "rubric",
-                         "max_total", "score", "editable"}
-    assert body["code"] == code and body["group"] == "小学低段"
+    assert set(body) == {"code", "review", "group", "activity", "activity_id", "copies",
+                         "rubric", "max_total", "score", "editable"}
+    assert body["code"] == code and body["group"] == "小学低段" and body["review"] is False
     assert [c["name"] for c in body["copies"]] == [f"{code}-1.jpg"]
     assert [c["key"] for c in body["rubric"]] == ["theme", "skill", "creativity"]
     assert body["max_total"] == 100 and body["score"] is None and body["editable"] is True

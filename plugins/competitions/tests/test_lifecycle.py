@@ -3,7 +3,12 @@ belong to the draw, the 公示 and finalising are made only by those steps."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import bangyaer_competitions
 import pytest
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
 from bangyaer.identity import Actor
 from bangyaer.testing import login
 from bangyaer_competitions import lifecycle
@@ -180,3 +185,15 @@ async def test_a_guardian_cannot_move_an_activity(staff, parent):
     response = await _move(parent, activity_id, "open")
 
     assert response.status_code == 403
+
+
+def test_every_lifecycle_and_judging_message_has_an_english_translation():
+    base = Path(bangyaer_competitions.__file__).parent
+    with (base / "locale/en/LC_MESSAGES/messages.po").open("rb") as fh:
+        catalogue = read_po(fh)
+    used = {msg for path in [base / "lifecycle.py", *(base / "judging").glob("*.py")]
+            for _line, msg, _comments, _context in extract_from_file(
+                "python", str(path), keywords={"_": None, "N_": None})}
+
+    assert used and sorted(m for m in used if not (catalogue.get(m) and
+                                                   catalogue.get(m).string)) == []

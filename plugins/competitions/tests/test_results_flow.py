@@ -61,8 +61,12 @@ async def test_judged_entries_become_final_results_after_an_appeal(
     accepted = await staff.post(f"/api/v1/competitions/appeals/{appeal['id']}/decision",
                                 json={"accept": True, "reason": "受理"})
     for username in ("j4", "j5", "j6"):
-        await _score_all(await _judge(make_client, platform, username),
-                         {codes[1]: (30, 40, 30)})
+        # An appeal judge knows the entry only by its review alias.
+        judge = await _judge(make_client, platform, username)
+        queue = (await judge.get("/api/v1/competitions/judging/queue")).json()["activities"]
+        [handle] = [e["code"] for a in queue for e in a["entries"]]
+        assert handle.startswith("复核-")
+        await _score_all(judge, {handle: (30, 40, 30)})
     recomputed = (await staff.post(f"{base}/results/compute", json={})).json()
     await shift_window(platform, Seeded(activity_id, {}), dt.timedelta(seconds=-1))
     final = await staff.post(f"{base}/results/finalise", json={})

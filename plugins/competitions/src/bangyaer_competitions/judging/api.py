@@ -173,14 +173,14 @@ async def my_queue(request: Request) -> Response:
         return JSONResponse({"activities": await marking.queue(session, actor.account_id)})
 
 
-@api("One entry as its judge sees it: code, group, anonymised copies, rubric, own score",
-     responses={404: "not an entry of this judge"})
+@api("One entry as its judge sees it: code (or review alias), group, anonymised copies, "
+     "rubric, own score", responses={404: "not an entry of this judge"})
 async def judge_entry(request: Request) -> Response:
     actor = await require(request, JUDGE)
     async with get_platform(request).db.session() as session:
-        assignment, entry, activity = await marking.assignment_of(
+        held, entry, activity = await marking.assignment_of(
             session, actor, request.path_params["code"])
-        return JSONResponse(await marking.entry_view(session, assignment, entry, activity))
+        return JSONResponse(await marking.entry_view(session, held, entry, activity))
 
 
 @api("Save (or revise) the judge's score for an entry; the same score twice is one",
@@ -190,21 +190,34 @@ async def put_score(request: Request) -> Response:
     actor = await require(request, JUDGE)
     data = await read_json(request, SCORE_BODY)
     async with get_platform(request).db.transaction() as session:
-        assignment, entry, activity = await marking.assignment_of(
+        held, entry, activity = await marking.assignment_of(
             session, actor, request.path_params["code"])
-        await marking.save_score(session, actor, assignment, activity, data["scores"],
+        await marking.save_score(session, actor, held.assignment, activity, data["scores"],
                                  data.get("comment", ""))
         assert actor.account_id is not None
-        upcoming = await marking.next_code(session, actor.account_id, activity.id, entry.code)
-        body = await marking.entry_view(session, assignment, entry, activity)
+        upcoming = await marking.next_code(session, actor.account_id, activity.id, held.handle)
+        body = await marking.entry_view(session, held, entry, activity)
     return JSONResponse({**body, "next": upcoming})
 
 
 async def copy_content(request: Request) -> Response:
-    """A judging copy (or its thumbnail), only to a judge holding the entry."""
+    """A judging copy (or its thumbnail) by id, only to a judge holding the entry unaliased."""
     actor = await require(request, JUDGE)
     which = request.path_params.get("which")
     if which not in (None, "thumbnail"):
         raise ApiError(404, "file_not_found", _("找不到该文件"))
-    return await stream_copy(request, actor, int(request.path_params["copy_id"]),
-                             thumbnail=which == "thumbnail")
+    async with get_platform(request).db.session() as session:
+        copy, name = await marking.copy_for(session, actor, int(request.path_params["copy_id"]))
+    return await stream_copy(request, copy, name, thumbnail=which == "thumbnail")
+
+
+async def entry_copy(request: Request) -> Response:
+    """A judging copy (or its thumbnail) by the entry's code or alias and its position."""
+    actor = await require(request, JUDGE)
+    which = request.path_params.get("which")
+    if which not in (None, "thumbnail"):
+        raise ApiError(404, "file_not_found", _("找不到该文件"))
+    async with get_platform(request).db.session() as session:
+        copy, name = await marking.copy_at(session, actor, request.path_params["code"],
+                                           int(request.path_params["position"]))
+    return await stream_copy(request, copy, name, thumbnail=which == "thumbnail")

@@ -3,12 +3,17 @@
 A judge reaches an entry only through a live assignment of their own in an
 activity being judged; anything else is the same 404 as a missing entry, so
 codes and ids reveal nothing. What they see is built here and nowhere else:
-the entry code, the group, the anonymised copies and the rubric.
+the entry code, the group, the anonymised copies and the rubric. An
+assignment made once a 公示 exists is named by its alias instead of the
+entry code everywhere a judge looks (see ``aliases``), and the entry code
+no longer reaches it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from bangyaer.db import utcnow
 from bangyaer.identity import Actor, audit
@@ -19,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import Activity, Entry, Group
 from ..results.models import Result
+from . import aliases
 from .models import Assignment, JudgeInvite, JudgingCopy, JudgingSetup
 
 VISIBLE_STATUSES = ("judging", "results")
@@ -41,16 +47,45 @@ def _live(account_id: int) -> Any:
                    Activity.status.in_(VISIBLE_STATUSES), invited))
 
 
+@dataclass(frozen=True)
+class Held:
+    """A judge's live assignment and the name the judge knows it by."""
+
+    assignment: Assignment
+    code: str        # the entry code: shown only when not aliased
+    aliased: bool
+
+    @property
+    def handle(self) -> str:
+        """What the judge sees and puts in URLs: the entry code or the alias."""
+        return aliases.alias(self.assignment.id) if self.aliased else self.code
+
+    def order(self) -> tuple[int, bool, str, int]:
+        # Aliased entries come after the others, by assignment id: placed among the
+        # codes, they would show which codes they lie between.
+        if self.aliased:
+            return (self.assignment.activity_id, True, "", self.assignment.id)
+        return (self.assignment.activity_id, False, self.code, 0)
+
+
+async def _held(session: AsyncSession, query: Any) -> list[Held]:
+    rows = list(await session.execute(query))
+    published = await aliases.first_publications(session, {a.activity_id for a, _ in rows})
+    found = [Held(a, code, aliases.is_aliased(a, published.get(a.activity_id)))
+             for a, code in rows]
+    return sorted(found, key=Held.order)
+
+
 async def queue(session: AsyncSession, account_id: int) -> list[dict[str, Any]]:
     """Per activity: how many entries the judge has, how many are scored, the next one."""
-    rows = list(await session.execute(_live(account_id).order_by(Assignment.activity_id,
-                                                                  Entry.code)))
+    rows = await _held(session, _live(account_id))
     activities = {a.id: a for a in await session.scalars(
-        select(Activity).where(Activity.id.in_({r[0].activity_id for r in rows})))}
+        select(Activity).where(Activity.id.in_({h.assignment.activity_id for h in rows})))}
     groups = {g.id: g.name for g in await session.scalars(
         select(Group).where(Group.activity_id.in_(activities)))}
     out: dict[int, dict[str, Any]] = {}
-    for assignment, code in rows:
+    for held in rows:
+        assignment = held.assignment
         item = out.setdefault(assignment.activity_id, {
             "activity_id": assignment.activity_id,
             "title": activities[assignment.activity_id].title,
@@ -62,55 +97,60 @@ async def queue(session: AsyncSession, account_id: int) -> list[dict[str, Any]]:
         done = assignment.status == "scored"
         item["scored"] += int(done)
         if not done and item["next"] is None:
-            item["next"] = code
-        item["entries"].append({"code": code, "group": name, "scored": done,
-                                "total": assignment.total})
+            item["next"] = held.handle
+        item["entries"].append({"code": held.handle, "group": name, "scored": done,
+                                "total": assignment.total, "review": held.aliased})
     return list(out.values())
 
 
-async def assignment_of(session: AsyncSession, actor: Actor, code: str
-                        ) -> tuple[Assignment, Entry, Activity]:
-    """The judge's own live assignment for the entry with this code, else a 404."""
+async def assignment_of(session: AsyncSession, actor: Actor, handle: str
+                        ) -> tuple[Held, Entry, Activity]:
+    """The judge's own live assignment named by ``handle``, else a 404.
+
+    An entry code never reaches an aliased assignment, nor an alias a plain one:
+    trying the codes of the 公示 must tell an appeal judge nothing.
+    """
     if actor.account_id is None:
         raise ApiError(404, "entry_not_found", _(NOT_FOUND))
-    found = (await session.execute(_live(actor.account_id).where(Entry.code == code))).first()
-    if found is None:
+    assignment_id = aliases.parse(handle)
+    query = _live(actor.account_id)
+    query = query.where(Entry.code == handle) if assignment_id is None \
+        else query.where(Assignment.id == assignment_id)
+    found = await _held(session, query)
+    if not found or found[0].aliased != (assignment_id is not None):
         raise ApiError(404, "entry_not_found", _(NOT_FOUND))
-    assignment = found[0]
-    entry = await session.get(Entry, assignment.entry_id)
-    activity = await session.get(Activity, assignment.activity_id)
+    held = found[0]
+    entry = await session.get(Entry, held.assignment.entry_id)
+    activity = await session.get(Activity, held.assignment.activity_id)
     assert entry is not None and activity is not None  # foreign keys
-    return assignment, entry, activity
+    return held, entry, activity
 
 
 async def next_code(session: AsyncSession, account_id: int, activity_id: int,
                     after: str | None = None) -> str | None:
-    """The judge's next unscored entry in the activity, after ``after`` in code order first."""
-    open_ones = (_live(account_id).where(Assignment.activity_id == activity_id,
-                                         Assignment.status == "assigned")
-                 .order_by(Entry.code))
-    codes: list[str] = [code for _, code in await session.execute(open_ones)]
-    later = [c for c in codes if after is None or c > after]
-    return (later or codes)[0] if codes else None
+    """The handle of the judge's next unscored entry in the activity, after ``after``
+    in the queue's order first."""
+    rows = await _held(session, _live(account_id).where(Assignment.activity_id == activity_id))
+    handles = [h.handle for h in rows]
+    start = handles.index(after) + 1 if after in handles else 0
+    open_ones = [h.handle for h in rows if h.assignment.status == "assigned"]
+    later = [h.handle for h in rows[start:] if h.assignment.status == "assigned"]
+    return (later or open_ones)[0] if open_ones else None
 
 
-async def entry_view(session: AsyncSession, assignment: Assignment, entry: Entry,
-                     activity: Activity) -> dict[str, Any]:
+async def entry_view(session: AsyncSession, held: Held, entry: Entry, activity: Activity
+                     ) -> dict[str, Any]:
     """All a judge is shown of an entry. Add nothing here that names a person or a place."""
+    assignment = held.assignment
     setup = await session.get(JudgingSetup, activity.id)
     group = await session.get(Group, entry.group_id)
     assert setup is not None and group is not None
     copies = await session.scalars(select(JudgingCopy).where(
         JudgingCopy.entry_id == entry.id).order_by(JudgingCopy.position))
-    base = "/api/v1/competitions/judging/copies"
     return {
-        "code": entry.code, "group": group.name, "activity": activity.title,
-        "activity_id": activity.id,
-        "copies": [{"id": c.id, "position": c.position, "kind": c.kind,
-                    "content_type": c.content_type, "name": c.name, "size": c.size,
-                    "url": f"{base}/{c.id}",
-                    "thumbnail_url": f"{base}/{c.id}/thumbnail" if c.thumb_sha256 else None}
-                   for c in copies],
+        "code": held.handle, "review": held.aliased, "group": group.name,
+        "activity": activity.title, "activity_id": activity.id,
+        "copies": [_copy_json(held, c) for c in copies],
         "rubric": [{"key": c["key"], "title_zh": c["title_zh"], "title_en": c["title_en"],
                     "max_score": c["max_score"]} for c in setup.rubric],
         "max_total": sum(int(c["max_score"]) for c in setup.rubric),
@@ -118,6 +158,21 @@ async def entry_view(session: AsyncSession, assignment: Assignment, entry: Entry
                   "comment": assignment.comment} if assignment.status == "scored" else None,
         "editable": await may_change(session, assignment, activity) is None,
     }
+
+
+def _copy_json(held: Held, copy: JudgingCopy) -> dict[str, Any]:
+    thumb = copy.thumb_sha256 is not None
+    if held.aliased:
+        # By alias and position: a copy id would place the entry among the judge's others.
+        url = f"/api/v1/competitions/judging/entries/{quote(held.handle)}/copies/{copy.position}"
+        return {"position": copy.position, "kind": copy.kind,
+                "content_type": copy.content_type, "size": copy.size,
+                "name": aliases.file_name(held.assignment.id, copy.position, copy.name),
+                "url": url, "thumbnail_url": f"{url}/thumbnail" if thumb else None}
+    url = f"/api/v1/competitions/judging/copies/{copy.id}"
+    return {"id": copy.id, "position": copy.position, "kind": copy.kind,
+            "content_type": copy.content_type, "name": copy.name, "size": copy.size,
+            "url": url, "thumbnail_url": f"{url}/thumbnail" if thumb else None}
 
 
 async def may_change(session: AsyncSession, assignment: Assignment, activity: Activity
@@ -188,13 +243,31 @@ async def save_score(session: AsyncSession, actor: Actor, assignment: Assignment
     return True
 
 
-async def copy_for(session: AsyncSession, actor: Actor, copy_id: int) -> JudgingCopy:
-    """A judging copy the judge holds a live assignment for, else a 404."""
+async def copy_for(session: AsyncSession, actor: Actor, copy_id: int
+                   ) -> tuple[JudgingCopy, str]:
+    """A judging copy by id, with its name, for a judge holding the entry unaliased, else a 404."""
     copy = await session.get(JudgingCopy, copy_id)
     if copy is None or actor.account_id is None:
         raise ApiError(404, "file_not_found", _("找不到该文件"))
-    held = (await session.execute(_live(actor.account_id).where(
-        Assignment.entry_id == copy.entry_id))).first()
-    if held is None:
+    held = await _held(session, _live(actor.account_id).where(
+        Assignment.entry_id == copy.entry_id))
+    if not held or held[0].aliased:
         raise ApiError(404, "file_not_found", _("找不到该文件"))
-    return copy
+    return copy, copy.name
+
+
+async def copy_at(session: AsyncSession, actor: Actor, handle: str, position: int
+                  ) -> tuple[JudgingCopy, str]:
+    """The copy at ``position`` of the entry the judge knows as ``handle``, with the name
+    they know it by, else a 404."""
+    try:
+        held, entry, _activity = await assignment_of(session, actor, handle)
+    except ApiError:
+        raise ApiError(404, "file_not_found", _("找不到该文件")) from None
+    copy = await session.scalar(select(JudgingCopy).where(
+        JudgingCopy.entry_id == entry.id, JudgingCopy.position == position))
+    if copy is None:
+        raise ApiError(404, "file_not_found", _("找不到该文件"))
+    name = aliases.file_name(held.assignment.id, position, copy.name) if held.aliased \
+        else copy.name
+    return copy, name

