@@ -17,12 +17,15 @@ from bangyaer.contrib import (
     SettingSpec,
     Widget,
 )
-from bangyaer.identity import Actor, authorize
+from bangyaer.identity import Actor, Organisation, authorize
+from bangyaer.platform import Platform
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import models as _models
 from . import routes as _routes
 from . import widgets as _widgets
 from .access import MANAGE
+from .demo import add_demo_competitions
 from .judging import hooks as _judging
 from .judging import models as _judging_models
 from .results import hooks as _results
@@ -95,6 +98,11 @@ def activity_types() -> Iterable[Any]:
 @hookimpl
 def job_handlers() -> dict[str, Any]:
     return {**_judging.job_handlers(), **_results.job_handlers()}
+
+
+@hookimpl
+def demo_data(session: AsyncSession, district: Organisation, platform: Platform) -> Any:
+    return add_demo_competitions(session, district, platform)
 
 
 @hookimpl
