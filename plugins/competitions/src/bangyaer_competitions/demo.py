@@ -266,6 +266,8 @@ async def _entered_and_frozen(session: AsyncSession, platform: Platform, organis
         work = await session.scalar(select(Work).where(Work.entry_id == entry.id))
         if work is not None:
             work.submitted_at = entry.submitted_at
+    # Not yet: the history and audit log date every move to the seeding; only the dates shown
+    # to families and the entries' hand-in times are moved back, which is what they read.
     await lifecycle.move(session, activity, "submissions_closed", organiser)
     setup = await setup_of(session, activity, kind)
     withheld: list[dict[str, Any]] = []
