@@ -75,18 +75,30 @@ async def create_activity(request: Request) -> Response:
     actor = await require(request, MANAGE)
     data = await read_json(request, activity_form.ACTIVITY_BODY)
     platform = get_platform(request)
+    try:
+        async with platform.db.transaction() as session:
+            activity = await create(session, platform, actor, data)
+    except IntegrityError:
+        raise duplicate_prefix() from None
+    return JSONResponse(await _summary(platform, actor, activity.id), status_code=201)
+
+
+def duplicate_prefix() -> ApiError:
+    """A code prefix another activity holds: the unique index refuses it at commit."""
+    return ApiError(409, "duplicate_code_prefix", "编号前缀已被其他活动使用",
+                    detail={"field": "code_prefix"})
+
+
+async def create(session: AsyncSession, platform: Any, actor: Actor, data: dict[str, Any]
+                 ) -> Activity:
+    """A new draft activity from checked staff input (the API's body, or the desk's form)."""
     values = activity_form.parse(data, list(platform.config("competitions")["categories"]),
                                  list(types_of(platform)))
     groups = activity_form.parse_groups(data["groups"])
     activity_form.check_dates(values["registration_opens_at"],
                               values["registration_closes_at"], values["submission_deadline"])
-    try:
-        async with platform.db.transaction() as session:
-            org = await _organiser_org(session, actor, data.get("org_id"))
-            activity = await _insert(session, actor, org, values, groups)
-    except IntegrityError:
-        raise ApiError(409, "duplicate_code_prefix", "编号前缀已被其他活动使用") from None
-    return JSONResponse(await _summary(platform, actor, activity.id), status_code=201)
+    org = await _organiser_org(session, actor, data.get("org_id"))
+    return await _insert(session, actor, org, values, groups)
 
 
 async def _insert(session: AsyncSession, actor: Actor, org: Organisation,
@@ -119,26 +131,30 @@ async def update_activity(request: Request) -> Response:
     actor = await require(request, MANAGE)
     data = await read_json(request, activity_form.UPDATE_BODY)
     platform = get_platform(request)
-    values = activity_form.parse(data, list(platform.config("competitions")["categories"]),
-                                 list(types_of(platform)))
     try:
         async with platform.db.transaction() as session:
             activity = await managed_activity(session, actor, _id(request), organiser=True)
-            if "groups" in data or "code_prefix" in data:
-                if activity.status != "draft":
-                    raise ApiError(409, "activity_published",
-                                   "活动已发布，组别和编号前缀不能再改")
-                await _replace_groups(session, activity, data.get("groups"))
-            for key, value in values.items():
-                setattr(activity, key, value)
-            activity_form.check_dates(activity.registration_opens_at,
-                                      activity.registration_closes_at,
-                                      activity.submission_deadline)
-            await audit(session, actor, "competitions.activity_updated",
-                        "competitions_activity", activity.id, fields=sorted(data))
+            await update(session, platform, actor, activity, data)
     except IntegrityError:
-        raise ApiError(409, "duplicate_code_prefix", "编号前缀已被其他活动使用") from None
+        raise duplicate_prefix() from None
     return JSONResponse(await _summary(platform, actor, activity.id))
+
+
+async def update(session: AsyncSession, platform: Any, actor: Actor, activity: Activity,
+                 data: dict[str, Any]) -> None:
+    """Apply staff's edits to an activity they organise; groups and prefix only in draft."""
+    values = activity_form.parse(data, list(platform.config("competitions")["categories"]),
+                                 list(types_of(platform)))
+    if "groups" in data or "code_prefix" in data:
+        if activity.status != "draft":
+            raise ApiError(409, "activity_published", "活动已发布，组别和编号前缀不能再改")
+        await _replace_groups(session, activity, data.get("groups"))
+    for key, value in values.items():
+        setattr(activity, key, value)
+    activity_form.check_dates(activity.registration_opens_at,
+                              activity.registration_closes_at, activity.submission_deadline)
+    await audit(session, actor, "competitions.activity_updated", "competitions_activity",
+                activity.id, fields=sorted(data))
 
 
 async def _replace_groups(session: AsyncSession, activity: Activity, raw: Any) -> None:

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from bangyaer.identity import Actor, audit
+from bangyaer.identity import Actor
 from bangyaer.web import ApiError, Body, Field, api, get_platform, read_json, require
 from bangyaer.web import gettext as _
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..access import MANAGE
-from ..models import Activity, Entry
+from ..models import Activity
 from ..staff import _id, managed_activity
 from ..types import types_of
-from . import freeze, judges, marking, service
-from .models import JudgeInvite
+from . import freeze, judges, manual, marking, service
 from .pages import judging_state, stream_copy
-from .setup import change, setup_of
+from .setup import edit, setup_of
 
 JUDGE = "competitions.judge"
 SETUP_BODY = Body({"judges_per_entry": Field(int, required=False),
@@ -60,9 +58,7 @@ async def put_judging(request: Request) -> Response:
     async with platform.db.transaction() as session:
         activity = await _organised(session, actor, request)
         setup = await setup_of(session, activity, types_of(platform).get(activity.type_id))
-        change(setup, data)
-        await audit(session, actor, "competitions.judging_setup", "competitions_activity",
-                    activity.id, fields=sorted(data))
+        await edit(session, actor, activity, setup, data)
         return JSONResponse(await judging_state(session, platform, activity))
 
 
@@ -94,11 +90,9 @@ async def drop_judge(request: Request) -> Response:
     data = await read_json(request, DROP_BODY)
     async with get_platform(request).db.transaction() as session:
         activity = await _organised(session, actor, request)
-        invite = await session.get(JudgeInvite, int(request.path_params["invite_id"]))
-        if invite is None or invite.activity_id != activity.id:
-            raise ApiError(404, "judge_not_found", _("找不到该评委"))
-        moved = await service.drop_judge(session, actor, activity, invite,
-                                         str(data.get("note", "")))
+        invite, moved = await manual.drop(session, actor, activity,
+                                          int(request.path_params["invite_id"]),
+                                          str(data.get("note", "")))
     return JSONResponse({"id": invite.id, "status": invite.status, "reassigned": moved})
 
 
@@ -145,24 +139,11 @@ async def get_replay(request: Request) -> Response:
 async def change_assignment(request: Request) -> Response:
     actor = await require(request, MANAGE)
     data = await read_json(request, CHANGE_BODY)
-    db = get_platform(request).db
-    try:
-        async with db.transaction() as session:
-            activity = await _organised(session, actor, request)
-            entry = (await session.scalars(select(Entry).where(
-                Entry.activity_id == activity.id, Entry.code == data["code"]))).first()
-            if entry is None:
-                raise ApiError(404, "entry_not_found", _("找不到该报名"))
-            row = await service.change_judge(session, actor, activity, entry,
-                                             from_judge=data["from_judge"],
-                                             to_judge=data["to_judge"], note=data["note"])
-    except service.ChangeRefused as refused:
-        # The change is rolled back; that staff tried it is kept.
-        async with db.transaction() as session:
-            await service.log_refusal(session, actor, _id(request), refused)
-        raise
-    return JSONResponse({"code": entry.code, "judge_account_id": row.judge_account_id,
-                         "round": row.round}, status_code=201)
+    moved = await manual.move(get_platform(request).db, actor, _id(request),
+                              code=data["code"], from_judge=data["from_judge"],
+                              to_judge=data["to_judge"], note=data["note"])
+    return JSONResponse({"code": moved.code, "judge_account_id": moved.judge_account_id,
+                         "round": moved.round}, status_code=201)
 
 
 @api("A judge's queue: the activities they judge, progress and the next unscored entry")

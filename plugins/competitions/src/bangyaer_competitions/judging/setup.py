@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bangyaer.identity import Actor, audit
 from bangyaer.web import ApiError
 from bangyaer.web import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -86,6 +87,14 @@ def change(setup: JudgingSetup, data: dict[str, Any]) -> None:
         setup.judges_per_entry = parse_k(data["judges_per_entry"])
     if "rubric" in data:
         setup.rubric = parse_rubric(data["rubric"])
+
+
+async def edit(session: AsyncSession, actor: Actor, activity: Activity, setup: JudgingSetup,
+               data: dict[str, Any]) -> None:
+    """Staff's edits (the API's or the desk's), applied and audited."""
+    change(setup, data)
+    await audit(session, actor, "competitions.judging_setup", "competitions_activity",
+                activity.id, fields=sorted(data))
 
 
 def setup_json(setup: JudgingSetup) -> dict[str, Any]:
