@@ -20,7 +20,17 @@ from starlette.responses import RedirectResponse, Response
 from ..access import MANAGE, entry_by_code
 from ..models import Activity, Entry
 from ..scoring.awards import AWARD_LEVELS
-from . import appeals, audit_log, compute, finalise, measure, publish, settings, views
+from . import (
+    appeals,
+    audit_log,
+    compute,
+    finalise,
+    measure,
+    publish,
+    settings,
+    settings_form,
+    views,
+)
 from ._common import is_measured, organised, setup_of
 from .models import Appeal
 
@@ -51,7 +61,7 @@ DONE = {"settings": "评奖规则已保存", "compute": "已计算新的结果",
 
 
 async def _desk(request: Request, activity_id: int, *, error: str = "", status: int = 200,
-                form: FormData | None = None) -> Response:
+                form: FormData | None = None, field: str = "") -> Response:
     actor = await require(request, MANAGE)
     platform = get_platform(request)
     async with platform.db.transaction() as session:
@@ -67,49 +77,12 @@ async def _desk(request: Request, activity_id: int, *, error: str = "", status: 
     return await render(request, "competitions/results/desk.html", {
         "activity": activity, "r": with_times(data), "appeals": listed, "measured": measured,
         "levels": AWARD_LEVELS, "methods": settings.METHOD_TITLES, "error": error,
-        "done": _(done) if done else "", "rule": data["settings"]["award_rule"] or {},
+        "done": _(done) if done else "",
         "may_audit": authorize(actor, audit_log.AUDIT, activity.org_path),
-        "form": form or {}}, status_code=status)
-
-
-def _int(form: FormData, name: str) -> int | None:
-    raw = str(form.get(name, "")).strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.lstrip("-").isdigit()):
-        raise ApiError(422, "invalid_field", _("%(field)s 应为整数", field=name))
-    return int(raw)
-
-
-def _rule_from_form(form: FormData) -> dict[str, Any]:
-    levels = []
-    for i, name in enumerate(AWARD_LEVELS):
-        amount = str(form.get(f"level_{i}", "")).strip()
-        if not amount:
-            continue
-        level: dict[str, Any] = {"name": name}
-        if form.get("mode") == "threshold":
-            level["min_score"] = amount
-        elif form.get("quota_by") == "count":
-            level["count"] = _int(form, f"level_{i}")
-        else:
-            level["percent"] = _int(form, f"level_{i}")
-        levels.append(level)
-    return {"mode": str(form.get("mode", "")), "rounding": str(form.get("rounding", "floor")),
-            "cut_ties": str(form.get("cut_ties", "include")), "levels": levels}
-
-
-def _settings_from_form(form: FormData) -> dict[str, Any]:
-    data: dict[str, Any] = {"aggregation": str(form.get("aggregation", "")),
-                            "tie_break": [t.strip() for t in
-                                          str(form.get("tie_break", "")).split(",") if t.strip()],
-                            "award_rule": _rule_from_form(form),
-                            "lower_is_better": form.get("lower_is_better") == "1"}
-    for name in ("trim_min_scores", "disagreement_threshold"):
-        value = _int(form, name)
-        if value is not None:
-            data[name] = value
-    return data
+        "form": form or {}, "error_field": field, "error_id": "rs-error",
+        # Posted settings come back as they were typed; otherwise the stored ones.
+        "sf": form if form and "aggregation" in form else settings_form.form_of(setup)},
+        status_code=status)
 
 
 def _lines(raw: str) -> dict[str, str]:
@@ -134,7 +107,8 @@ async def _act(request: Request, activity_id: int, action: str, form: FormData) 
         activity = await organised(session, actor, activity_id, lock=True)
         setup = await setup_of(session, platform, activity)
         if action == "settings":
-            await settings.update(session, actor, activity, setup, _settings_from_form(form))
+            await settings.update(session, actor, activity, setup,
+                                  settings_form.settings_from_form(form))
         elif action == "compute":
             await compute.compute(session, platform, actor, activity, setup,
                                   force=form.get("force") == "1")
@@ -150,7 +124,8 @@ async def _act(request: Request, activity_id: int, action: str, form: FormData) 
                 raise ApiError(422, "missing_field", _("请先勾选要增加评委的作品"))
             await judging.add_judges(session, actor, activity, ids, count=1, round="extra")
         elif action == "publish":
-            span = publish.window(_int(form, "appeal_days"), _int(form, "appeal_hours"))
+            span = publish.window(settings_form.integer(form, "appeal_days"),
+                                  settings_form.integer(form, "appeal_hours"))
             await publish.publicise(session, platform, actor, activity, setup, span)
         elif action == "finalise":
             await finalise.finalise(session, platform, actor, activity,
@@ -173,7 +148,7 @@ async def desk_form(request: Request) -> Response:
         if exc.status in (401, 403, 404):
             raise
         return await _desk(request, activity_id, error=exc.message, status=exc.status,
-                           form=form)
+                           form=form, field=str(exc.detail.get("field", "")))
     return RedirectResponse(f"/competitions/manage/{activity_id}/results?done={action}",
                             status_code=303)
 
