@@ -9,6 +9,9 @@ from bangyaer.db._migrate import MigrationError, current_heads, upgrade
 from bangyaer.testing import build_plugin, installed_plugin_ids, write_files
 from sqlalchemy import inspect
 
+# The core's own revisions, oldest first.
+CORE = ["core_0001", "core_0002", "core_0003", "core_0004"]
+
 INIT = """
 from pathlib import Path
 from bangyaer import PluginInfo, hookimpl
@@ -118,8 +121,8 @@ async def test_upgrading_twice_applies_nothing_the_second_time(make_platform):
     first = await upgrade(platform)
     before = await tables(platform)
     second = await upgrade(platform)
-    assert (first.applied, second.applied) == (["core_0001", "core_0002", "core_0003"], [])
-    assert second.heads == {"core": ["core_0003"]}
+    assert (first.applied, second.applied) == (CORE, [])
+    assert second.heads == {"core": [CORE[-1]]}
     assert await tables(platform) == before
 
 
@@ -127,8 +130,8 @@ async def test_hook_migrations_branch_is_brought_to_head_with_the_core(notes, ma
     notes("memo")
     platform = await build(make_platform, "memo")
     result = await upgrade(platform)
-    assert result.applied == ["core_0001", "core_0002", "core_0003", "memo_0001"]
-    assert result.heads == {"core": ["core_0003"], "memo": ["memo_0001"]}
+    assert result.applied == [*CORE, "memo_0001"]
+    assert result.heads == {"core": [CORE[-1]], "memo": ["memo_0001"]}
     assert await differences(platform) == []
 
 
@@ -139,7 +142,7 @@ async def test_two_plugin_branches_are_independent(notes, make_platform):
     later = await upgrade(await build(make_platform, "memo", "diary"))
     assert later.applied == ["diary_0001"]
     assert await current_heads(await build(make_platform)) == [
-        "core_0003", "diary_0001", "memo_0001"]
+        CORE[-1], "diary_0001", "memo_0001"]
 
 
 async def test_disabled_plugins_applied_branch_is_left_alone(notes, make_platform):
@@ -188,9 +191,9 @@ async def test_branch_depending_on_the_core_survives_being_disabled(notes, make_
     without = await upgrade(await build(make_platform))
     again = await upgrade(await build(make_platform, "memo"))
     assert (without.applied, without.left_alone, without.heads) == (
-        [], ["memo_0001"], {"core": ["core_0003"]})
+        [], ["memo_0001"], {"core": [CORE[-1]]})
     assert (again.applied, again.heads) == (
-        [], {"core": ["core_0003"], "memo": ["memo_0001"]})
+        [], {"core": [CORE[-1]], "memo": ["memo_0001"]})
 
 
 SECOND_REVISION = """
@@ -219,7 +222,7 @@ async def test_new_revision_of_a_branch_another_depended_on_applies_once_it_is_s
             SECOND_REVISION.format(id="origin")})
     result = await upgrade(await build(make_platform, "origin"))
     assert (result.applied, result.left_alone) == (["origin_0002"], ["dep_0001"])
-    assert result.heads == {"core": ["core_0003"], "origin": ["origin_0002"]}
+    assert result.heads == {"core": [CORE[-1]], "origin": ["origin_0002"]}
 
 
 async def test_hook_migrations_directory_that_does_not_exist_breaks_the_plugin(
@@ -238,5 +241,5 @@ async def test_broken_plugins_branch_is_not_migrated(notes, make_platform):
     platform = await build(make_platform, "memo")
     platform.host.mark_broken("memo", "routes() raised RuntimeError: boom")
     result = await upgrade(platform)
-    assert result.applied == ["core_0001", "core_0002", "core_0003"]
+    assert result.applied == CORE
     assert "memo_note" not in await tables(platform)

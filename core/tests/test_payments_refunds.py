@@ -436,3 +436,116 @@ async def test_staff_are_told_when_an_invoice_never_comes(ledger, gateway, invoi
         told = {m.title for m in await session.scalars(select(Message))}
     assert (await invoices(ledger))["blue"].status == "pending"
     assert told == {"电子发票长时间未开出，请人工处理"}
+
+
+async def all_invoices(platform):
+    async with platform.db.session() as session:
+        return [(i.kind, i.seq, i.status, i.amount_fen) for i in await session.scalars(
+            select(Invoice).order_by(Invoice.seq, Invoice.id))]
+
+
+async def settle(platform, rounds=4):
+    for _ in range(rounds):
+        await make_due(platform)
+        await drain(platform)
+
+
+async def test_a_failed_invoice_can_be_asked_again_with_corrected_details(
+        ledger, gateway, invoicer):
+    order_no = await paid_order(ledger, gateway)
+    invoicer.polls, invoicer.refuse = 0, "购方税号有误"
+    await ask_invoice(ledger, order_no, buyer_kind="company", buyer_name="某科技有限公司",
+                      buyer_tax_no="91330100MA2XXXXX0A")
+    await drain(ledger)
+    invoicer.refuse = ""
+
+    again = await ask_invoice(ledger, order_no, buyer_kind="company",
+                              buyer_name="某科技有限公司", buyer_tax_no="91330100MA2XXXXX1B")
+    double = await ask_invoice(ledger, order_no, buyer_name="重复提交")
+    await settle(ledger)
+
+    assert again == double
+    assert await all_invoices(ledger) == [("blue", 1, "failed", AMOUNT),
+                                          ("blue", 2, "issued", AMOUNT)]
+    sent = [r for r in invoicer.issued.values() if r.buyer_tax_no.endswith("1B")]
+    assert len(sent) == 1 and sent[0].buyer_name == "某科技有限公司"
+
+
+async def test_an_issued_invoice_is_not_asked_for_twice(ledger, gateway, invoicer):
+    order_no = await paid_order(ledger, gateway)
+    invoicer.polls = 0
+    first = await ask_invoice(ledger, order_no)
+    await drain(ledger)
+
+    assert await ask_invoice(ledger, order_no, buyer_name="另一个抬头") == first
+    assert len(invoicer.issued) == 1
+
+
+async def test_a_partial_refund_red_flushes_and_invoices_the_rest(ledger, gateway, invoicer):
+    order_no = await paid_order(ledger, gateway)
+    invoicer.polls = 0
+    await ask_invoice(ledger, order_no, buyer_name="王大明", email="wang@example.cn")
+    await drain(ledger)
+
+    await refund(ledger, order_no, 30000)
+    await settle(ledger)
+
+    assert await all_invoices(ledger) == [
+        ("blue", 1, "issued", AMOUNT), ("red", 1, "issued", AMOUNT),
+        ("blue", 2, "issued", AMOUNT - 30000)]
+    async with ledger.db.session() as session:
+        first, red, rest = await session.scalars(select(Invoice).order_by(Invoice.id))
+    assert invoicer.issued[red.serial].red_of == (first.invoice_code, first.invoice_no)
+    again = invoicer.issued[rest.serial]
+    assert (again.buyer_name, again.buyer_email, again.red_of) == ("王大明", "wang@example.cn",
+                                                                   None)
+    assert f"amount {AMOUNT - 30000} fen" in await pdf_text(ledger, rest.pdf_sha256)
+
+
+async def test_a_second_refund_red_flushes_the_reissued_invoice_and_a_full_one_ends_it(
+        ledger, gateway, invoicer):
+    order_no = await paid_order(ledger, gateway)
+    invoicer.polls = 0
+    await ask_invoice(ledger, order_no)
+    await drain(ledger)
+    await refund(ledger, order_no, 30000, key="k1")
+    await settle(ledger)
+
+    await refund(ledger, order_no, 20000, key="k2")
+    await settle(ledger)
+    await refund(ledger, order_no, AMOUNT - 50000, key="k3")
+    await settle(ledger)
+
+    assert await all_invoices(ledger) == [
+        ("blue", 1, "issued", AMOUNT), ("red", 1, "issued", AMOUNT),
+        ("blue", 2, "issued", AMOUNT - 30000), ("red", 2, "issued", AMOUNT - 30000),
+        ("blue", 3, "issued", AMOUNT - 50000), ("red", 3, "issued", AMOUNT - 50000)]
+    assert (await order_of(ledger, order_no)).status == "refunded"
+
+
+async def test_a_refund_while_the_invoice_is_being_issued_is_matched_once_it_is(
+        ledger, gateway, invoicer):
+    order_no = await paid_order(ledger, gateway)
+    invoicer.polls = 1
+    await ask_invoice(ledger, order_no)
+    await drain(ledger)  # asked, still being issued
+    assert await all_invoices(ledger) == [("blue", 1, "pending", AMOUNT)]
+
+    await refund(ledger, order_no, 30000)
+    await settle(ledger)
+
+    assert await all_invoices(ledger) == [
+        ("blue", 1, "issued", AMOUNT), ("red", 1, "issued", AMOUNT),
+        ("blue", 2, "issued", AMOUNT - 30000)]
+
+
+async def test_a_refund_of_a_failed_invoice_asks_for_nothing(ledger, gateway, invoicer):
+    order_no = await paid_order(ledger, gateway)
+    invoicer.polls, invoicer.refuse = 0, "开票平台拒绝"
+    await ask_invoice(ledger, order_no)
+    await drain(ledger)
+
+    await refund(ledger, order_no, 30000)
+    await settle(ledger)
+
+    assert await all_invoices(ledger) == [("blue", 1, "failed", AMOUNT)]

@@ -294,6 +294,38 @@ async def test_the_family_asks_for_an_invoice_and_downloads_it(make_platform, ma
     assert stolen.status_code == 404
 
 
+async def test_after_a_failed_invoice_the_family_asks_again_from_a_filled_form(
+        make_platform, make_client):
+    from bangyaer.payments.testing import MemoryInvoicer
+    from bangyaer.testing import drain
+
+    gateway, invoicer = MemoryGateway(), MemoryInvoicer(polls=0, refuse="购方名称与税号不符")
+    platform = await make_platform([build_plugin(
+        "paytest", payment_providers=lambda: [gateway], invoice_providers=lambda: [invoicer])])
+    platform.people = await TinyDistrict().build(platform)
+    order_no = await new_order(platform)
+    await paid(platform, gateway, order_no)
+    details = {"buyer_kind": "company", "buyer_name": "某科技有限公司",
+               "buyer_tax_no": "91330100MA2XXXXX0A"}
+    async with make_client(platform) as parent:
+        await login(parent, "parent", TinyDistrict.PASSWORD)
+        await parent.post(f"/payments/orders/{order_no}/invoice", data=details)
+        await drain(platform)
+        failed = await parent.get(f"/payments/orders/{order_no}")
+        invoicer.refuse = ""
+        again = await parent.post(f"/payments/orders/{order_no}/invoice",
+                                  data=details | {"buyer_tax_no": "91330100MA2XXXXX1B"})
+        await drain(platform)
+        issued = await parent.get(f"/payments/orders/{order_no}")
+
+    assert "购方名称与税号不符" in failed.text and "重新申请电子发票" in failed.text
+    assert 'value="某科技有限公司"' in failed.text
+    assert 'value="company" checked' in failed.text
+    assert again.status_code == 303
+    assert issued.text.count("下载电子发票（PDF）") == 1
+    assert "重新申请电子发票" not in issued.text and "开票失败" in issued.text
+
+
 async def test_refunding_an_unpaid_order_over_the_api_is_a_conflict(site):
     order_no = await new_order(site)
     staff = await site.client_for("staff")

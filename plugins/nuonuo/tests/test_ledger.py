@@ -1,5 +1,5 @@
 """End to end with the payments ledger: paid → invoice job → Nuonuo sandbox over HTTP →
-PDF in the blob store → full refund → red invoice."""
+PDF in the blob store → refund → red invoice, and a new one for what is left."""
 
 from __future__ import annotations
 
@@ -109,6 +109,29 @@ async def test_an_invoice_is_issued_kept_and_red_flushed_after_a_full_refund(
     text = await blob_text(ledger, red.pdf_sha256, pdf_text)
     assert "销项负数" in text and "¥-1200.00" in text
     assert f"对应正数发票代码:{blue.invoice_code}号码:{blue.invoice_no}" in text
+
+
+async def test_a_partial_refund_red_flushes_and_reissues_for_the_rest(
+        ledger, gateway, sandbox, pdf_text):
+    order_no = await paid_order(ledger, gateway)
+    async with ledger.db.transaction() as session:
+        await request_invoice(session, order_no=order_no, buyer_kind="person",
+                              buyer_name="王大明", actor_account_id=None)
+    await settle(ledger)
+
+    async with ledger.db.transaction() as session:
+        await request_refund(session, order_no=order_no, amount_fen=30000,
+                             reason="按已上课时退费", actor_account_id=None, key="refund-1")
+    await settle(ledger, rounds=10)
+
+    async with ledger.db.session() as session:
+        first, red, rest = await session.scalars(select(Invoice).order_by(Invoice.id))
+    assert [(i.kind, i.seq, i.status) for i in (first, red, rest)] == [
+        ("blue", 1, "issued"), ("red", 1, "issued"), ("blue", 2, "issued")]
+    assert sandbox.invoice(first.serial).red_serial == red.serial
+    assert len({first.invoice_no, red.invoice_no, rest.invoice_no}) == 3
+    text = await blob_text(ledger, rest.pdf_sha256, pdf_text)
+    assert "王大明" in text and "¥900.00" in text
 
 
 async def test_a_lost_answer_is_retried_by_the_job_without_a_second_invoice(

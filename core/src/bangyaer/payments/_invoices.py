@@ -1,8 +1,10 @@
 """E-invoices: asked for by the family once paid, issued and fetched by a job.
 
 The job asks the invoice platform to issue, polls it with backoff until the
-invoice is issued or refused, and keeps the PDF in the blob store. A full
-refund asks for the red (冲红) invoice that cancels the blue one.
+invoice is issued or refused, and keeps the PDF in the blob store. An order's
+issued blue invoice always states what is left paid: after a refund the red
+(冲红) invoice cancels it and, when something is left, a new blue one for the
+rest follows the red one. A family whose invoice failed may ask again.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from .providers import (
     InvoiceResult,
 )
 
-__all__ = ["request_invoice", "request_red_invoice", "run_invoice"]
+__all__ = ["current_invoice", "match_invoice", "request_invoice", "run_invoice"]
 
 log = logging.getLogger("bangyaer.payments")
 
@@ -70,9 +72,17 @@ def _checked_buyer(buyer_kind: str, buyer_name: str, buyer_tax_no: str,
     return buyer_kind, buyer_name, buyer_tax_no, email
 
 
-async def blue_invoice(session: AsyncSession, order: Order) -> Invoice | None:
+async def current_invoice(session: AsyncSession, order: Order) -> Invoice | None:
+    """The order's newest blue invoice: the one the family sees."""
+    found: Invoice | None = await session.scalar(
+        select(Invoice).where(Invoice.order_id == order.id, Invoice.kind == "blue")
+        .order_by(Invoice.seq.desc()).limit(1))
+    return found
+
+
+async def _of_seq(session: AsyncSession, order: Order, kind: str, seq: int) -> Invoice | None:
     found: Invoice | None = await session.scalar(select(Invoice).where(
-        Invoice.order_id == order.id, Invoice.kind == "blue"))
+        Invoice.order_id == order.id, Invoice.kind == kind, Invoice.seq == seq))
     return found
 
 
@@ -86,49 +96,74 @@ async def _queue(session: AsyncSession, invoice: Invoice) -> None:
 async def request_invoice(session: AsyncSession, *, order_no: str, buyer_kind: str,
                           buyer_name: str, buyer_tax_no: str = "", email: str = "",
                           actor_account_id: int | None) -> Invoice:
-    """The order's (blue) invoice, asked for now if it was not yet: one per order."""
+    """The order's invoice, asked for now if it was not yet or the last one failed.
+
+    Asking again while one is on its way (a double submit) returns that one.
+    """
     buyer_kind, buyer_name, buyer_tax_no, email = _checked_buyer(
         buyer_kind, buyer_name, buyer_tax_no, email)
     order = await lock_order(session, order_no)
     if order is None:
         raise UnknownOrder("未找到该订单")
-    existing = await blue_invoice(session, order)
-    # Not yet: asking again after a failed invoice; the family sees the
-    # platform's message and staff re-issue it there.
-    if existing is not None:
+    existing = await current_invoice(session, order)
+    if existing is not None and existing.status != InvoiceStatus.failed:
         return existing
     if order.status != OrderStatus.paid:
         raise OrderStateError("只有已支付的订单可以开具发票")
-    invoice = Invoice(order_id=order.id, kind="blue", request_no=new_number("I"),
-                      provider="", buyer_kind=buyer_kind, buyer_name=buyer_name,
-                      buyer_tax_no=buyer_tax_no, email=email,
+    invoice = Invoice(order_id=order.id, kind="blue", seq=existing.seq + 1 if existing else 1,
+                      request_no=new_number("I"), provider="", buyer_kind=buyer_kind,
+                      buyer_name=buyer_name, buyer_tax_no=buyer_tax_no, email=email,
                       amount_fen=order.amount_fen - order.refunded_fen,
                       status=InvoiceStatus.requested, actor_account_id=actor_account_id,
                       created_at=utcnow())
     await _queue(session, invoice)
     await audit_order(session, actor_account_id, "payments.invoice_requested", order,
-                      request_no=invoice.request_no, buyer_kind=buyer_kind)
+                      request_no=invoice.request_no, buyer_kind=buyer_kind,
+                      again_after=existing.request_no if existing else "")
     return invoice
 
 
-async def request_red_invoice(session: AsyncSession, order: Order) -> Invoice | None:
-    """After a full refund: the red invoice for an issued blue one (None if there is none)."""
-    blue = await blue_invoice(session, order)
+async def match_invoice(session: AsyncSession, order: Order) -> Invoice | None:
+    """Ask for what makes the order's invoices state what is left paid.
+
+    Called when a refund is done and when an invoice is issued, under the
+    order's lock. An issued blue invoice for more than is left gets its red
+    invoice; a red-flushed one, once its red invoice is issued, a new blue one
+    for the rest, if any. An invoice still on its way is left until it is
+    issued, when this runs again. Returns the invoice asked for, if any.
+    """
+    blue = await current_invoice(session, order)
     if blue is None or blue.status != InvoiceStatus.issued:
-        return None  # a blue invoice still being issued asks for its red one when done
-    red: Invoice | None = await session.scalar(select(Invoice).where(
-        Invoice.order_id == order.id, Invoice.kind == "red"))
-    if red is not None:
+        return None
+    left = order.amount_fen - order.refunded_fen
+    if blue.amount_fen == left:
+        return None
+    red = await _of_seq(session, order, "red", blue.seq)
+    if red is None:
+        red = Invoice(order_id=order.id, kind="red", seq=blue.seq,
+                      request_no=new_number("I"), provider=blue.provider,
+                      buyer_kind=blue.buyer_kind, buyer_name=blue.buyer_name,
+                      buyer_tax_no=blue.buyer_tax_no, email=blue.email,
+                      amount_fen=blue.amount_fen, status=InvoiceStatus.requested,
+                      created_at=utcnow())
+        await _queue(session, red)
+        await audit_order(session, None, "payments.red_invoice_requested", order,
+                          request_no=red.request_no, blue_invoice_no=blue.invoice_no)
         return red
-    red = Invoice(order_id=order.id, kind="red", request_no=new_number("I"),
-                  provider=blue.provider, buyer_kind=blue.buyer_kind,
-                  buyer_name=blue.buyer_name, buyer_tax_no=blue.buyer_tax_no,
-                  email=blue.email, amount_fen=blue.amount_fen,
-                  status=InvoiceStatus.requested, created_at=utcnow())
-    await _queue(session, red)
-    await audit_order(session, None, "payments.red_invoice_requested", order,
-                      request_no=red.request_no, blue_invoice_no=blue.invoice_no)
-    return red
+    if red.status != InvoiceStatus.issued or left <= 0:
+        return None
+    # The same title as before: the family asked for it once, and the platform
+    # keeps the seller's own record of the pair (red, then blue for the rest).
+    rest = Invoice(order_id=order.id, kind="blue", seq=blue.seq + 1,
+                   request_no=new_number("I"), provider=blue.provider,
+                   buyer_kind=blue.buyer_kind, buyer_name=blue.buyer_name,
+                   buyer_tax_no=blue.buyer_tax_no, email=blue.email, amount_fen=left,
+                   status=InvoiceStatus.requested, created_at=utcnow())
+    await _queue(session, rest)
+    await audit_order(session, None, "payments.invoice_reissued", order,
+                      request_no=rest.request_no, amount_fen=left,
+                      red_invoice_no=red.invoice_no)
+    return rest
 
 
 # -- the job ---------------------------------------------------------------
@@ -143,7 +178,7 @@ def _provider(ctx: JobContext, invoice: Invoice) -> Any:
 async def _request_of(session: AsyncSession, invoice: Invoice, order: Order) -> InvoiceRequest:
     red_of = None
     if invoice.kind == "red":
-        blue = await blue_invoice(session, order)
+        blue = await _of_seq(session, order, "blue", invoice.seq)
         if blue is None:  # pragma: no cover - a red invoice is only made for a blue one
             raise PermanentJobError(f"invoice {invoice.id}: no blue invoice to red-flush")
         red_of = (blue.invoice_code, blue.invoice_no)
@@ -245,8 +280,11 @@ async def _settle(ctx: JobContext, invoice: Invoice, request: InvoiceRequest) ->
 
 async def _finish(ctx: JobContext, invoice_id: int, result: InvoiceResult, pdf: bytes) -> None:
     async with ctx.platform.db.transaction() as session:
-        invoice = await session.get(Invoice, invoice_id)
-        order = await session.get(Order, invoice.order_id) if invoice else None
+        order_no = await session.scalar(select(Order.order_no).join(
+            Invoice, Invoice.order_id == Order.id).where(Invoice.id == invoice_id))
+        # Under the order's lock, so a refund done at this moment sees this invoice.
+        order = await lock_order(session, order_no) if order_no else None
+        invoice = await session.get(Invoice, invoice_id, populate_existing=True)
         if invoice is None or order is None:  # pragma: no cover - foreign key
             raise PermanentJobError(f"invoice {invoice_id} does not exist")
         if invoice.status == InvoiceStatus.requested:
@@ -266,7 +304,7 @@ async def _finish(ctx: JobContext, invoice_id: int, result: InvoiceResult, pdf: 
         invoice.pdf_sha256, invoice.issued_at = info.sha256, utcnow()
         await audit_order(session, None, f"payments.{invoice.kind}_invoice_issued", order,
                           request_no=invoice.request_no, invoice_no=invoice.invoice_no)
-        if invoice.kind == "blue" and order.status == OrderStatus.refunded:
-            await request_red_invoice(session, order)
+        # The order may have been refunded while this one was on its way.
+        await match_invoice(session, order)
     log.info("%s invoice %s of order %s issued", invoice.kind, invoice.request_no,
              order.order_no)

@@ -200,7 +200,7 @@ async def _fail(ctx: JobContext, refund_id: int, answer: GatewayRefund) -> None:
 
 async def finish_refund(ctx: JobContext, refund_id: int) -> None:
     """Record a confirmed refund against its order, in one transaction."""
-    from ._invoices import request_red_invoice
+    from ._invoices import match_invoice
 
     async with ctx.platform.db.transaction() as session:
         order_no = await session.scalar(select(Order.order_no).join(
@@ -231,8 +231,5 @@ async def finish_refund(ctx: JobContext, refund_id: int) -> None:
         await emit_order_event(session, REFUNDED_EVENT, order, refund_no=refund.refund_no,
                                refund_fen=refund.amount_fen, refunded_fen=order.refunded_fen,
                                full=full, reason=refund.reason)
-        # Not yet: re-invoicing the rest after a partial refund of an invoiced
-        # order; staff handle those few by hand, full refunds are red-flushed.
-        if full:
-            await request_red_invoice(session, order)
+        await match_invoice(session, order)
     log.info("refund %s of order %s done", refund.refund_no, order.order_no)

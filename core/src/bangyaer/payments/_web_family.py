@@ -20,10 +20,10 @@ from ..web._i18n import gettext as _
 from ..web._middleware import CSP
 from ._errors import PaymentsError
 from ._gateway_jobs import apply_if_paid_now, note_checkout
-from ._invoices import blue_invoice, request_invoice
+from ._invoices import current_invoice, request_invoice
 from ._jobkinds import MANAGE
 from ._orders import get_order, order_view, return_url
-from ._states import OrderStatus
+from ._states import InvoiceStatus, OrderStatus
 from .models import Checkout, Invoice, Order
 from .providers import GatewayError, GatewayUnavailable
 
@@ -34,6 +34,7 @@ STATUS_TITLES = {"pending": N_("待支付"), "paid": N_("已支付"), "expired":
                  "closed": N_("已关闭"), "refunded": N_("已退款")}
 INVOICE_TITLES = {"requested": N_("开票中"), "pending": N_("开票中"), "issued": N_("已开具"),
                   "failed": N_("开票失败")}
+KIND_TITLES = {"blue": N_("发票"), "red": N_("红字发票（冲红）")}
 
 
 def may_see(actor: Actor, order: Order) -> bool:
@@ -69,7 +70,9 @@ async def order_page(request: Request, *, error: str = "", status_code: int = 20
     _actor, order = await _visible_order(request)
     platform = get_platform(request)
     async with platform.db.session() as session:
-        invoice = await blue_invoice(session, order)
+        invoice = await current_invoice(session, order)
+        invoices = list(await session.scalars(select(Invoice).where(
+            Invoice.order_id == order.id).order_by(Invoice.seq.desc(), Invoice.id.desc())))
     zone = platform.settings.timezone
     payable = order.status == OrderStatus.pending and order.expires_at > utcnow()
     return await render(request, "payments/order.html", {
@@ -78,8 +81,11 @@ async def order_page(request: Request, *, error: str = "", status_code: int = 20
         "deadline": _local(order.expires_at, zone), "paid_at": _local(order.paid_at, zone),
         "providers": _providers(request, "payment_providers") if payable else {},
         "payable": payable, "invoice": invoice,
-        "invoice_title": INVOICE_TITLES.get(invoice.status, "") if invoice else "",
-        "can_invoice": (order.status == OrderStatus.paid and invoice is None
+        "invoices": [{"invoice": i, "amount": yuan(i.amount_fen),
+                      "title": INVOICE_TITLES[i.status], "kind_title": KIND_TITLES[i.kind]}
+                     for i in invoices],
+        "can_invoice": (order.status == OrderStatus.paid
+                        and (invoice is None or invoice.status == InvoiceStatus.failed)
                         and bool(_providers(request, "invoice_providers"))),
         "error": error,
     }, status_code=status_code)

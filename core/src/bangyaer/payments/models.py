@@ -94,15 +94,21 @@ class Refund(Base):
 
 
 class Invoice(Base):
-    """An e-invoice for an order: the blue one, and the red one that cancels it."""
+    """An e-invoice for an order: a blue one, and the red one that cancels it.
+
+    ``seq`` numbers an order's blue invoices: a new blue one follows a failed
+    one asked for again, or a red-flushed one after a partial refund, for what
+    is left. A red invoice has the ``seq`` of the blue one it cancels.
+    """
 
     __tablename__ = "core_payment_invoice"
-    # One blue and at most one red invoice per order, however often asked.
-    __table_args__ = (UniqueConstraint("order_id", "kind"),)
+    # One blue and at most one red invoice of each seq, however often asked.
+    __table_args__ = (UniqueConstraint("order_id", "kind", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("core_payment_order.id"), index=True)
     kind: Mapped[str] = mapped_column(String(8))  # "blue" | "red"
+    seq: Mapped[int] = mapped_column(default=1, server_default="1")
     request_no: Mapped[str] = mapped_column(String(32), unique=True)
     provider: Mapped[str] = mapped_column(String(32))
     buyer_kind: Mapped[str] = mapped_column(String(8))
