@@ -16,10 +16,11 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def extracted() -> dict[str, str]:
-    """Every msgid in the core's templates and web code, with where it was found."""
+    """Every msgid in the core's templates and web code (pages too), with where it was found."""
     found: dict[str, str] = {}
     sources = [("jinja2.ext:babel_extract", p) for p in sorted(CORE.glob("templates/**/*.html"))]
     sources += [("python", p) for p in sorted((CORE / "web").glob("*.py"))]
+    sources += [("python", p) for p in sorted((CORE / "payments").glob("_web*.py"))]
     for method, path in sources:
         with path.open("rb") as fh:
             for lineno, message, _comments, _context in extract(method, fh, DEFAULT_KEYWORDS):
