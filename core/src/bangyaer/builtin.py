@@ -69,9 +69,14 @@ def permissions() -> Iterable[Permission]:
 def nav_items(actor: Actor) -> Iterable[NavItem]:
     from .identity import authorize
 
+    items = []
     if authorize(actor, "core.cockpit.school"):
-        return [NavItem("core", "数据驾驶舱", "Cockpit", "/dashboard", icon="chart", order=900)]
-    return []
+        items.append(NavItem("core", "数据驾驶舱", "Cockpit", "/dashboard", icon="chart",
+                             order=900))
+    if authorize(actor, PAYMENTS_MANAGE):
+        items.append(NavItem("core", "订单、退费与对账", "Orders, refunds and reconciliation",
+                             "/payments/manage", icon="wallet", order=901, placement="me"))
+    return items
 
 
 async def _students_by_school(session: AsyncSession, scope: Scope) -> WidgetData:

@@ -20,6 +20,8 @@ from ..certificates import _web as certificates_web
 from ..contrib import NavItem
 from ..identity import Actor
 from ..payments import _web_family as payments_family
+from ..payments import _web_manage as payments_manage
+from ..payments import _web_reconcile as payments_reconcile
 from ..payments import _web_staff as payments_staff
 from ..platform import Platform
 from ..settings import ConfigError, Settings
@@ -100,6 +102,8 @@ def create_app(
         *_cockpit.page_routes,
         *certificates_web.page_routes,
         *payments_family.page_routes,
+        *payments_manage.page_routes,
+        *payments_reconcile.page_routes,
         *plugin_routes,
     ]
 
