@@ -22,8 +22,6 @@ from .models import Order, Refund
 
 __all__ = ["api_routes"]
 
-# Not yet: staff pages for orders and reconciliation; the JSON API serves them for now.
-
 REFUND_BODY = Body({"amount_fen": Field(int, description="fen (分) to refund"),
                     "reason": Field(str, max_length=500)})
 MAX_LIMIT = 200
