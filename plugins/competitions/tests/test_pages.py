@@ -33,6 +33,16 @@ async def test_the_page_gives_the_reason_a_child_cannot_enter(staff, client_for)
     assert "不能报名：本活动仅限小学学生参加" in page.text
 
 
+async def test_a_guardian_of_two_who_has_not_chosen_a_child_is_asked_to(staff, client_for):
+    await create_activity(staff)
+    guardian = await client_for("parent")  # two children, neither chosen yet
+
+    page = await guardian.get("/competitions/")
+
+    assert page.status_code == 200
+    assert "请先选择孩子" in page.text and "一键报名" not in page.text
+
+
 async def test_the_entry_page_offers_upload_and_cancel_while_open(staff, parent):
     activity_id = await create_activity(staff)
     code = (await register(parent, activity_id)).json()["code"]
