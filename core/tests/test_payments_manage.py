@@ -136,6 +136,18 @@ async def test_staff_find_the_pages_on_their_me_page(site):
     assert 'href="/payments/manage"' not in parent_me.text
 
 
+async def test_the_family_order_page_links_staff_to_their_page(site):
+    order_no = await new_order(site)
+    staff, parent = await site.client_for("staff"), await site.client_for("parent")
+
+    for_staff = await staff.get(f"/payments/orders/{order_no}")
+    for_parent = await parent.get(f"/payments/orders/{order_no}")
+
+    link = f'<a href="/payments/manage/orders/{order_no}">在订单管理中查看和退费</a>'
+    assert link in for_staff.text
+    assert "/payments/manage" not in for_parent.text
+
+
 # -- the orders list ---------------------------------------------------------
 
 async def test_orders_are_listed_newest_first_in_yuan_with_chinese_status(site, gateway):

@@ -67,7 +67,7 @@ def yuan(fen: int) -> str:
 
 
 async def order_page(request: Request, *, error: str = "", status_code: int = 200) -> Response:
-    _actor, order = await _visible_order(request)
+    actor, order = await _visible_order(request)
     platform = get_platform(request)
     async with platform.db.session() as session:
         invoice = await current_invoice(session, order)
@@ -88,6 +88,9 @@ async def order_page(request: Request, *, error: str = "", status_code: int = 20
                         and (invoice is None or invoice.status == InvoiceStatus.failed)
                         and bool(_providers(request, "invoice_providers"))),
         "error": error,
+        # Staff's inbox messages about an order link here; refunds are on their page.
+        "manage_url": (f"/payments/manage/orders/{order.order_no}"
+                       if authorize(actor, MANAGE) else ""),
     }, status_code=status_code)
 
 
