@@ -34,13 +34,15 @@ async def test_the_page_gives_the_reason_a_child_cannot_enter(staff, client_for)
 
 
 async def test_a_guardian_of_two_who_has_not_chosen_a_child_is_asked_to(staff, client_for):
-    await create_activity(staff)
+    activity_id = await create_activity(staff)
     guardian = await client_for("parent")  # two children, neither chosen yet
 
     page = await guardian.get("/competitions/")
+    one = await guardian.get(f"/competitions/activities/{activity_id}")
 
-    assert page.status_code == 200
+    assert (page.status_code, one.status_code) == (200, 200)
     assert "请先选择孩子" in page.text and "一键报名" not in page.text
+    assert "请先选择孩子" in one.text and "一键报名" not in one.text
 
 
 async def test_the_entry_page_offers_upload_and_cancel_while_open(staff, parent):
