@@ -52,6 +52,14 @@ async def test_known_event_becomes_a_record_of_its_kind(feed, platform, event_ty
         kind, title, category, event_type.split(".")[0])
 
 
+async def test_an_entry_without_a_link_of_its_own_links_to_its_entry_page(feed, platform):
+    await feed("competitions.entry_registered", activity_title="区科技节", entry_code="K-001")
+    await feed("competitions.work_submitted", activity_title="区科技节", entry_code="K/../x")
+
+    urls = sorted(r.url for r in await records(platform))
+    assert urls == ["/competitions/entries/K-001", "/competitions/mine"]
+
+
 async def test_completed_class_counts_its_lessons_as_training_hours(feed, platform):
     await feed("training.completed", class_name="书法", lessons=12)
 

@@ -99,18 +99,21 @@ def _known(event: Event, p: dict[str, Any], when: dt.datetime) -> Described | No
     activity = _text(p, "activity_title", 150)
     klass = _text(p, "class_name", 150)
     url = _url(p)
+    code = p.get("entry_code")
+    entry_url = f"/competitions/entries/{code}" if isinstance(code, str) and code.isprintable() \
+        and "/" not in code else "/competitions/mine"
     match event.type:
         case "competitions.entry_registered":
             return Described("registered", f"报名“{activity}”", category or "竞赛", when,
-                             url or "/competitions/me", ref=_entry_ref(p))
+                             url or entry_url, ref=_entry_ref(p))
         case "competitions.work_submitted":
             return Described("submitted", f"提交作品：{activity}", category or "竞赛", when,
-                             url or "/competitions/me", ref=_entry_ref(p))
+                             url or entry_url, ref=_entry_ref(p))
         case "competitions.result_final":
             # The award itself arrives with its certificate; this records the outcome.
             outcome = _text(p, "award", 100) or "参与评审"
             return Described("activity", f"“{activity}”评审结果：{outcome}", category or "竞赛",
-                             when, url or "/competitions/mine", ref=_entry_ref(p))
+                             when, url or entry_url, ref=_entry_ref(p))
         case "core.certificate_issued":
             award = _text(p, "award", 100)
             cert = p.get("certificate_id")
