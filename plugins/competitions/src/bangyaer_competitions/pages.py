@@ -7,12 +7,14 @@ from urllib.parse import quote
 from bangyaer.db import utcnow
 from bangyaer.identity import authorize
 from bangyaer.web import (
+    N_,
     get_platform,
     render,
     require,
     require_actor,
     require_child,
 )
+from bangyaer.web import gettext as _
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -106,14 +108,15 @@ async def mine_page(request: Request) -> Response:
     return await render(request, "competitions/mine.html", {"items": items, "child": child})
 
 
-# Not yet: staff create and edit activities through the JSON API; the desk's forms
-# for that come with the judging desk of part 2, which shares its layout.
 async def manage_page(request: Request) -> Response:
     await require(request, MANAGE)
     async with get_platform(request).db.session() as session:
         rows = list(await session.scalars(select(Activity).order_by(Activity.id.desc())))
     return await render(request, "competitions/manage.html", {
         "activities": rows, "titles": lifecycle.STATUS_TITLES})
+
+
+DONE = {"created": N_("活动已创建（草稿），发布前可继续修改"), "saved": N_("修改已保存")}
 
 
 async def manage_activity_page(request: Request) -> Response:
@@ -123,8 +126,9 @@ async def manage_activity_page(request: Request) -> Response:
         activity = await managed_activity(session, actor, int(request.path_params["activity_id"]))
         data = await summary(session, actor, activity,
                              panel=lifecycle.judged_by_panel(platform, activity))
+    done = DONE.get(request.query_params.get("done", ""))
     return await render(request, "competitions/manage_activity.html", {
-        "a": data, "titles": lifecycle.STATUS_TITLES})
+        "a": data, "titles": lifecycle.STATUS_TITLES, "done": _(done) if done else ""})
 
 
 async def move_form(request: Request) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bangyaer.contrib import Routes
 from starlette.routing import Route
 
-from . import api, export, pages, staff, tus, uploads
+from . import activity_desk, api, export, pages, staff, tus, uploads
 from .judging import hooks as judging
 from .results import hooks as results
 
@@ -22,6 +22,13 @@ def build() -> Routes:
             Route("/entries/{code}/cancel", pages.cancel_form, methods=["POST"],
                   name="cancel"),
             Route("/manage", pages.manage_page, name="manage"),
+            Route("/manage/new", activity_desk.new_page, name="new_activity"),
+            Route("/manage/new", activity_desk.create_form, methods=["POST"],
+                  name="create_activity"),
+            Route("/manage/{activity_id:int}/edit", activity_desk.edit_page,
+                  name="edit_activity"),
+            Route("/manage/{activity_id:int}/edit", activity_desk.edit_form, methods=["POST"],
+                  name="save_activity"),
             Route("/manage/{activity_id:int}", pages.manage_activity_page,
                   name="manage_activity"),
             Route("/manage/{activity_id:int}/move", pages.move_form, methods=["POST"],
