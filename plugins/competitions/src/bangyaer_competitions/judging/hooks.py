@@ -44,6 +44,12 @@ def pages() -> list[BaseRoute]:
               methods=["POST"], name="judging_invite"),
         Route("/manage/{activity_id:int}/judging/draw", _pages.draw_form, methods=["POST"],
               name="judging_draw"),
+        Route("/manage/{activity_id:int}/judging/judges/{invite_id:int}/drop",
+              _pages.drop_page, name="judging_drop"),
+        Route("/manage/{activity_id:int}/judging/judges/{invite_id:int}/drop",
+              _pages.drop_form, methods=["POST"], name="judging_drop_form"),
+        Route("/manage/{activity_id:int}/judging/move", _pages.move_form, methods=["POST"],
+              name="judging_move"),
     ]
 
 

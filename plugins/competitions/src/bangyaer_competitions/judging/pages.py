@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bangyaer.identity import Actor
-from bangyaer.web import ApiError, get_platform, render, require, stream_blob
+from bangyaer.web import N_, ApiError, get_platform, render, require, stream_blob
 from bangyaer.web import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,7 @@ from ..access import MANAGE
 from ..models import Activity, Group
 from ..staff import managed_activity
 from ..types import types_of
-from . import freeze, judges, marking, service
+from . import freeze, judges, manual, marking, service
 from .models import JudgingCopy
 from .setup import setup_json, setup_of
 
@@ -107,26 +107,36 @@ async def judging_state(session: AsyncSession, platform: Any, activity: Activity
             "progress": await judges.progress(session, activity)}
 
 
+DONE = {"move": N_("已改派这件作品"),
+        "drop": N_("评委已退出评审，%(n)s 件未评作品已改派给其他评委")}
+
+
 async def desk_page(request: Request) -> Response:
     actor = await require(request, MANAGE)
-    return await _desk(request, actor, int(request.path_params["activity_id"]))
+    done = DONE.get(request.query_params.get("done", ""))
+    raw = request.query_params.get("n", "0")
+    moved = int(raw) if raw.isascii() and raw.isdigit() else 0
+    return await _desk(request, actor, int(request.path_params["activity_id"]),
+                       done=_(done, n=moved) if done else "")
 
 
 async def _desk(request: Request, actor: Actor, activity_id: int, *, error: str = "",
-                status: int = 200) -> Response:
+                status: int = 200, field: str = "", posted: dict[str, str] | None = None,
+                done: str = "") -> Response:
     platform = get_platform(request)
     async with platform.db.transaction() as session:
         activity = await managed_activity(session, actor, activity_id, organiser=True)
         state = await judging_state(session, platform, activity)
         groups = list(await session.scalars(select(Group).where(
             Group.activity_id == activity.id).order_by(Group.number)))
+    judges_seen = {j["account_id"]: j for j in state["progress"]["judges"]}
     return await render(request, "competitions/judging/desk.html", {
-        "s": state, "groups": groups, "error": error, "titles": lifecycle.STATUS_TITLES},
+        "s": state, "groups": groups, "error": error, "titles": lifecycle.STATUS_TITLES,
+        "error_field": field, "m": posted or {}, "done": done,
+        "accounts": sorted(judges_seen.values(), key=lambda j: (j["name"], j["username"]))},
         status_code=status)
 
 
-# Not yet: dropping a judge and moving one entry to another judge have no forms on the
-# desk; staff use the JSON API (…/judges/{id}/drop, …/assignments/change) for those rare steps.
 async def invite_form(request: Request) -> Response:
     actor = await require(request, MANAGE)
     activity_id = int(request.path_params["activity_id"])
@@ -163,3 +173,78 @@ async def _desk_action(request: Request, actor: Actor, activity_id: int, what: s
             raise
         return await _desk(request, actor, activity_id, error=exc.message, status=exc.status)
     return RedirectResponse(back, status_code=303)
+
+
+async def _drop_page(request: Request, actor: Actor, activity_id: int, invite_id: int, *,
+                     error: str = "", status: int = 200, note: str = "") -> Response:
+    async with get_platform(request).db.session() as session:
+        activity = await managed_activity(session, actor, activity_id, organiser=True)
+        invite = await manual.invite_of(session, activity, invite_id)
+        judge = next(j for j in await judges.judges_json(session, activity)
+                     if j["id"] == invite.id)
+        unscored = await manual.unscored(session, invite)
+    return await render(request, "competitions/judging/drop.html", {
+        "activity": activity, "j": judge, "unscored": unscored, "error": error,
+        "note": note}, status_code=status)
+
+
+async def drop_page(request: Request) -> Response:
+    """The confirm step: who leaves, and how many unscored entries go to others."""
+    actor = await require(request, MANAGE)
+    return await _drop_page(request, actor, int(request.path_params["activity_id"]),
+                            int(request.path_params["invite_id"]))
+
+
+async def drop_form(request: Request) -> Response:
+    actor = await require(request, MANAGE)
+    activity_id = int(request.path_params["activity_id"])
+    invite_id = int(request.path_params["invite_id"])
+    note = str((await request.form()).get("note", "")).strip()[:500]
+    try:
+        async with get_platform(request).db.transaction() as session:
+            activity = await managed_activity(session, actor, activity_id, organiser=True)
+            _invite, moved = await manual.drop(session, actor, activity, invite_id, note)
+    except ApiError as exc:
+        if exc.status in (401, 403, 404):
+            raise
+        return await _drop_page(request, actor, activity_id, invite_id, error=exc.message,
+                                status=exc.status, note=note)
+    return RedirectResponse(f"/competitions/manage/{activity_id}/judging?done=drop&n={moved}",
+                            status_code=303)
+
+
+def _account(posted: dict[str, str], name: str) -> int:
+    raw = posted.get(name, "").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        raise ApiError(422, "invalid_field", _("请选择评委"), detail={"field": name})
+    return int(raw)
+
+
+async def move_form(request: Request) -> Response:
+    """One entry to another judge, checked as the API checks it; a refusal is kept in the
+    audit log and shown with its reason."""
+    actor = await require(request, MANAGE)
+    activity_id = int(request.path_params["activity_id"])
+    form = await request.form()
+    posted = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    try:
+        if not posted.get("code", "").strip():
+            raise ApiError(422, "missing_field", _("请填写参赛编号"), detail={"field": "code"})
+        await manual.move(get_platform(request).db, actor, activity_id,
+                          code=posted["code"], from_judge=_account(posted, "from_judge"),
+                          to_judge=_account(posted, "to_judge"),
+                          note=posted.get("note", "")[:500])
+    except ApiError as exc:
+        if exc.status in (401, 403) or exc.code == "activity_not_found":
+            raise
+        return await _desk(request, actor, activity_id, error=exc.message, status=exc.status,
+                           field=str(exc.detail.get("field", "") or _MOVE_FIELDS.get(
+                               exc.code, "")), posted=posted)
+    return RedirectResponse(f"/competitions/manage/{activity_id}/judging?done=move",
+                            status_code=303)
+
+
+# Which field a refusal of the service is about, for the form to point at it.
+_MOVE_FIELDS = {"note_required": "note", "assignment_not_found": "from_judge",
+                "already_scored": "from_judge", "not_a_judge_here": "to_judge",
+                "conflict": "to_judge"}
