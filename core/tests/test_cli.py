@@ -72,13 +72,14 @@ def test_bad_configuration_is_reported_without_a_traceback(tmp_path):
 def test_db_upgrade_reports_each_branch_and_then_that_it_is_up_to_date(home):
     first = invoke("--data-dir", str(home), "db", "upgrade")
     second = invoke("--data-dir", str(home), "db", "upgrade")
-    assert first.output == "core: core_0003 (applied core_0001, core_0002, core_0003)\n"
-    assert second.output == "core: core_0003 (up to date)\n"
+    assert first.output == (
+        "core: core_0004 (applied core_0001, core_0002, core_0003, core_0004)\n")
+    assert second.output == "core: core_0004 (up to date)\n"
 
 
 def test_db_current_lists_the_revisions(home):
     invoke("--data-dir", str(home), "db", "upgrade")
-    assert invoke("--data-dir", str(home), "db", "current").output == "core_0003\n"
+    assert invoke("--data-dir", str(home), "db", "current").output == "core_0004\n"
 
 
 def test_worker_once_runs_what_is_ready_and_exits(home):

@@ -177,8 +177,9 @@ async def table_names(platform):
 
 def test_db_upgrade_creates_the_plugins_table(home):
     result = cli(home, "db", "upgrade")
-    assert result.output == ("core: core_0003 (applied core_0001, core_0002, core_0003)\n"
-                             "authoring: authoring_0001 (applied authoring_0001)\n")
+    assert result.output == (
+        "core: core_0004 (applied core_0001, core_0002, core_0003, core_0004)\n"
+        "authoring: authoring_0001 (applied authoring_0001)\n")
     assert "authoring_note" in in_platform(home, table_names)
 
 
