@@ -260,6 +260,7 @@ async def test_the_order_shows_its_duplicate_refunds_and_invoice(site, gateway):
     assert page.status_code == 200
     assert first.trade_no in page.text and second.trade_no in page.text
     assert "已入账" in page.text and "重复支付，全额退回" in page.text
+    assert "支付宝 · 交易号" in page.text
     assert "系统自动" in page.text and "已退回" in page.text  # the duplicate's refund
     assert "蓝字发票" in page.text and "已开具" in page.text
     pdf = re.search(r'href="(/payments/invoices/\d+\.pdf)"', page.text).group(1)
@@ -320,6 +321,16 @@ async def test_a_double_submitted_refund_form_makes_one_refund(site, gateway):
     assert "少年宫老师" in shown.text and "已受理" in shown.text
     assert "最多还可退 ¥1000.40" in shown.text
     assert refund_key(shown.text) != form["key"]  # the next refund is another one
+
+
+async def test_a_link_cannot_announce_a_refund_the_order_does_not_have(site):
+    order_no = await new_order(site)
+    staff = await site.client_for("staff")
+
+    page = await staff.get(f"/payments/manage/orders/{order_no}",
+                           params={"refund": "请拨打 400 电话"})
+
+    assert "请拨打" not in page.text and "已提交" not in page.text
 
 
 async def test_a_refund_done_by_the_gateway_shows_on_the_order(site, gateway):

@@ -21,12 +21,18 @@ from ..web._i18n import gettext as _
 from ._errors import OrderStateError, PaymentsError, RefundTooLarge
 from ._jobkinds import MANAGE
 from ._refunds import request_refund
-from ._staff_queries import OrderFilter, find_orders, order_record, plugins_with_orders
+from ._staff_queries import (
+    OrderFilter,
+    OrderRecord,
+    find_orders,
+    order_record,
+    plugins_with_orders,
+)
 from ._states import OrderStatus
 from ._web_family import INVOICE_TITLES, STATUS_TITLES
 from .providers import fen_from_yuan, yuan_from_fen
 
-__all__ = ["money", "page_routes"]
+__all__ = ["gateway_titles", "money", "page_routes"]
 
 PAYMENT_TITLES = {"applied": N_("已入账"), "duplicate": N_("重复支付，全额退回")}
 REFUND_TITLES = {"requested": N_("已受理"), "pending": N_("退款中"), "done": N_("已退回"),
@@ -92,8 +98,22 @@ async def _order_page(request: Request, actor: Actor, *, form: dict[str, str] | 
         "refund_titles": REFUND_TITLES, "invoice_titles": INVOICE_TITLES,
         "kind_titles": KIND_TITLES, "plugin_title": _plugin_title(request, record.order.plugin),
         "can_refund": record.order.status == OrderStatus.paid and record.refundable_fen > 0,
-        "form": values, "error": error, "done": request.query_params.get("refund", "")[:64],
+        "form": values, "error": error, "done": _just_made(request, record),
+        "gateway_titles": gateway_titles(request),
     }, status_code=status_code)
+
+
+def _just_made(request: Request, record: OrderRecord) -> str:
+    # Only a refund of this order is announced: the link cannot make the page say anything.
+    wanted = request.query_params.get("refund", "")
+    return wanted if any(r.refund.refund_no == wanted for r in record.refunds) else ""
+
+
+def gateway_titles(request: Request) -> dict[str, str]:
+    english = request.state.locale.startswith("en")
+    found = get_platform(request).host.collect_by_id("payment_providers")
+    return {pid: getattr(p, "title_en" if english else "title_zh", "") or pid
+            for pid, p in found.items()}
 
 
 async def order_detail(request: Request) -> Response:

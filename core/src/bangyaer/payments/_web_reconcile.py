@@ -17,7 +17,7 @@ from ..web._i18n import N_
 from ..web._i18n import gettext as _
 from ._jobkinds import MANAGE
 from ._reconcile import CATEGORIES, reconcile
-from ._web_manage import money
+from ._web_manage import gateway_titles, money
 from .providers import GatewayError, GatewayUnavailable
 
 __all__ = ["page_routes"]
@@ -37,10 +37,7 @@ def _today(request: Request) -> dt.date:
 
 
 def _providers(request: Request) -> list[tuple[str, str]]:
-    english = request.state.locale.startswith("en")
-    found = get_platform(request).host.collect_by_id("payment_providers")
-    return sorted((pid, getattr(p, "title_en" if english else "title_zh", pid) or pid)
-                  for pid, p in found.items())
+    return sorted(gateway_titles(request).items())
 
 
 async def reconciliation_page(request: Request) -> Response:
