@@ -113,6 +113,8 @@ def activity_data(values: Mapping[str, Any], zone: ZoneInfo, *, creating: bool,
     data["eligibility"] = {
         "stages": [s for s in values.get("elig_stage", [])],
         "grades": [int(g) for g in values.get("elig_grade", []) if g.isascii() and g.isdigit()],
+        # Not yet: choosing the schools an activity is limited to; the form keeps them as
+        # stored and the API's eligibility.school_ids sets them.
         "school_ids": [int(s) for s in str(values.get("elig_schools", "")).split(",")
                        if s.strip().isdigit()],
     }
