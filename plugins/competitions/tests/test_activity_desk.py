@@ -182,6 +182,7 @@ async def test_an_open_activity_shows_its_groups_fixed_and_keeps_them(staff, pla
     page = await staff.get(f"/competitions/manage/{activity_id}/edit")
     assert 'name="group_name_0"' not in page.text
     assert "活动已发布，组别和编号前缀不能再改" in page.text
+    assert '<select id="af-type"' not in page.text and "活动已发布，作品类型不能再改" in page.text
 
     fields = {**_stored_form(page.text), "title": "区少儿书画大赛"}
     response = await staff.post(f"/competitions/manage/{activity_id}/edit",
@@ -204,6 +205,19 @@ async def test_a_stale_form_cannot_change_groups_once_open(staff, platform):
 
     assert response.status_code == 409
     assert "活动已发布，组别和编号前缀不能再改" in response.text
+
+
+async def test_a_stale_form_cannot_change_the_kind_of_work_once_open(staff, platform):
+    activity_id = await create_activity(staff)
+    page = await staff.get(f"/competitions/manage/{activity_id}/edit")
+
+    fields = {**_stored_form(page.text), "type": "performance_video"}
+    response = await staff.post(f"/competitions/manage/{activity_id}/edit",
+                                data=_form(staff, **fields))
+
+    assert response.status_code == 409
+    assert "活动已发布，作品类型不能再改" in response.text
+    assert (await _activities(platform))[0].type_id == "artwork"
 
 
 async def test_after_the_draw_the_rubric_is_shown_fixed(staff, platform, district):

@@ -83,6 +83,19 @@ async def test_a_code_prefix_is_used_once(staff):
     assert response.json()["error"]["code"] == "duplicate_code_prefix"
 
 
+async def test_the_kind_of_work_is_fixed_once_an_activity_is_open(staff):
+    activity_id = await create_activity(staff)  # an open artwork activity
+    url = f"/api/v1/competitions/activities/{activity_id}"
+
+    other = await staff.patch(url, json={"type": "performance_video"})
+    same = await staff.patch(url, json={"type": "artwork", "title": "新名称"})
+
+    assert other.status_code == 409
+    assert other.json()["error"]["code"] == "activity_published"
+    assert (same.status_code, same.json()["type"], same.json()["title"]) == (
+        200, "artwork", "新名称")
+
+
 async def test_groups_are_fixed_once_an_activity_is_open(staff):
     activity_id = await create_activity(staff)
 

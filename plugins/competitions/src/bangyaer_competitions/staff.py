@@ -145,6 +145,11 @@ async def update(session: AsyncSession, platform: Any, actor: Actor, activity: A
     """Apply staff's edits to an activity they organise; groups and prefix only in draft."""
     values = activity_form.parse(data, list(platform.config("competitions")["categories"]),
                                  list(types_of(platform)))
+    # Works already in were checked against the type's rules; another type would
+    # leave them unchecked, and their judging copies made for the wrong kind.
+    if values.get("type_id", activity.type_id) != activity.type_id \
+            and activity.status != "draft":
+        raise ApiError(409, "activity_published", "活动已发布，作品类型不能再改")
     if "groups" in data or "code_prefix" in data:
         if activity.status != "draft":
             raise ApiError(409, "activity_published", "活动已发布，组别和编号前缀不能再改")
