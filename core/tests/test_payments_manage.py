@@ -480,6 +480,33 @@ async def test_reconciliation_shows_totals_and_every_category(site, gateway):
     assert entry.detail["amount_differs"] == 1 and entry.target_id == "alipay_test"
 
 
+async def test_reconciliation_shows_the_days_refunds_beside_its_payments(site, gateway):
+    order_no = await new_order(site)
+    await pay(site, gateway, order_no)
+    staff = await site.client_for("staff")
+    for key, fen in (("kept", 20000), ("lost", 5000)):
+        await staff.post(f"/api/v1/payments/orders/{order_no}/refunds",
+                         json={"amount_fen": fen, "reason": "按课时退费"},
+                         headers={"Idempotency-Key": key})
+    await drain(site)
+    [lost_no] = [no for no, (view, _at) in gateway.refunded.items() if view.amount_fen == 5000]
+    del gateway.refunded[lost_no]
+
+    page = await staff.get("/payments/manage/reconciliation",
+                           params={"provider": "alipay_test", "day": beijing_today()})
+
+    counts = dict(re.findall(
+        r'rc-count rc-refunds-(\w+)"><span>[^<]+</span> <strong>(\d+)</strong>', page.text))
+    assert counts == {"matched": "1", "missing_in_ledger": "0", "missing_at_gateway": "1",
+                      "amount_differs": "0"}
+    assert '<dd class="rc-refund-ledger">¥250.00</dd>' in page.text
+    assert '<dd class="rc-refund-gateway">¥200.00</dd>' in page.text
+    assert f"退款号 {lost_no}" in page.text and "账本确认于" in page.text
+    [entry] = await audited(site, "payments.reconciled")
+    assert (entry.detail["refunds_matched"], entry.detail["refunds_missing_at_gateway"]) == (
+        1, 1)
+
+
 async def test_an_unavailable_gateway_is_a_clear_message(site, gateway):
     gateway.fail_next("bill", GatewayUnavailable("timeout"))
     staff = await site.client_for("staff")

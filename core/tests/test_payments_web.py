@@ -216,6 +216,69 @@ async def test_reconciliation_sorts_every_trade_into_its_category(site, gateway)
     assert report["ledger_fen"] == 3 * 125050
 
 
+async def test_reconciliation_sorts_every_refund_into_its_category(site, gateway):
+    from bangyaer.payments import RefundView
+    from bangyaer.testing import drain
+
+    order_no = await new_order(site)
+    await paid(site, gateway, order_no)
+    staff = await site.client_for("staff")
+    for key, fen in (("matched", 20000), ("differs", 30000), ("absent", 40000)):
+        made = await staff.post(f"/api/v1/payments/orders/{order_no}/refunds",
+                                json={"amount_fen": fen, "reason": "按课时退费"},
+                                headers={"Idempotency-Key": key})
+        assert made.status_code == 202
+    await drain(site)
+    numbers = {view.amount_fen: no for no, (view, _at) in gateway.refunded.items()}
+    trade_no = gateway.trades[order_no].trade_no
+    _view, at = gateway.refunded[numbers[30000]]
+    gateway.refunded[numbers[30000]] = (RefundView(numbers[30000], order_no, trade_no, 3000,
+                                                   "按课时退费"), at)
+    del gateway.refunded[numbers[40000]]
+    # Refunded by hand in the gateway's own console: the ledger never heard of it.
+    gateway.refunded["BYHAND1"] = (RefundView("BYHAND1", order_no, trade_no, 500, ""), at)
+    day = utcnow().astimezone(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+
+    report = (await staff.get(f"/api/v1/payments/reconciliation?day={day}"
+                              "&provider=alipay_test")).json()["refunds"]
+
+    def fen(category):
+        return [(line["ledger_fen"], line["gateway_fen"]) for line in report[category]]
+
+    assert (fen("matched"), fen("amount_differs"), fen("missing_at_gateway"),
+            fen("missing_in_ledger")) == ([(20000, 20000)], [(30000, 3000)],
+                                          [(40000, None)], [(None, 500)])
+    assert [line["refund_no"] for line in report["missing_in_ledger"]] == ["BYHAND1"]
+    assert report["missing_in_ledger"][0]["order_no"] == order_no
+    assert (report["ledger_fen"], report["gateway_fen"]) == (90000, 23500)
+    assert all(line["done_at"] for line in report["matched"] + report["missing_at_gateway"])
+
+
+async def test_a_refund_the_bill_names_is_matched_whatever_day_the_ledger_confirmed_it(
+        site, gateway):
+    from bangyaer.payments import Refund
+    from bangyaer.testing import drain
+    from sqlalchemy import update
+
+    order_no = await new_order(site)
+    await paid(site, gateway, order_no)
+    staff = await site.client_for("staff")
+    await staff.post(f"/api/v1/payments/orders/{order_no}/refunds",
+                     json={"amount_fen": 20000, "reason": "按课时退费"},
+                     headers={"Idempotency-Key": "late"})
+    await drain(site)
+    async with site.db.transaction() as session:  # confirmed a day after it was paid out
+        await session.execute(update(Refund).values(
+            done_at=utcnow() + dt.timedelta(days=1)))
+    day = utcnow().astimezone(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+
+    report = (await staff.get(f"/api/v1/payments/reconciliation?day={day}"
+                              "&provider=alipay_test")).json()["refunds"]
+
+    assert [line["ledger_fen"] for line in report["matched"]] == [20000]
+    assert report["missing_in_ledger"] == [] == report["missing_at_gateway"]
+
+
 async def test_reconciliation_refuses_a_malformed_day(site):
     staff = await site.client_for("staff")
 

@@ -305,6 +305,32 @@ async def test_the_reconciliation_matches_the_ledger_with_alipays_bill(
     assert report["ledger_fen"] == report["gateway_fen"] == 120000
 
 
+async def test_the_reconciliation_matches_the_days_refunds_with_alipays_bill(
+        pay_platform, family, sandbox):
+    from bangyaer.payments._reconcile import reconcile
+
+    order_no = await new_order(pay_platform)
+    await press(family, await open_cashier(family, order_no))
+    await until(acknowledged(sandbox, order_no))
+    async with pay_platform.db.transaction() as session:
+        refund = await request_refund(session, order_no=order_no, amount_fen=30000,
+                                      reason="少上 3 次课", actor_account_id=None, key="r-1")
+        refund_no = refund.refund_no
+    await drain(pay_platform)
+    day = sandbox.state.now().date()
+    sandbox.advance(24 * 3600)
+
+    provider = pay_platform.host.collect_by_id("payment_providers")["alipay"]
+    async with pay_platform.db.session() as session:
+        refunds = (await reconcile(session, pay_platform, provider, day))["refunds"]
+
+    assert [(line["refund_no"], line["ledger_fen"], line["gateway_fen"])
+            for line in refunds["matched"]] == [(refund_no, 30000, 30000)]
+    for problem in ("missing_in_ledger", "missing_at_gateway", "amount_differs"):
+        assert refunds[problem] == []
+    assert refunds["ledger_fen"] == refunds["gateway_fen"] == 30000
+
+
 async def test_the_refusal_is_in_english_for_english_readers(pay_platform, family):
     response = await family.get("/alipay/return", params={"out_trade_no": "P1", "lang": "en"})
 

@@ -256,8 +256,9 @@ async def test_every_amount_reported_is_int_fen(provider, platform, sandbox):
 
     trade = await provider.query(platform, "P0001")
     confirmed = await provider.query_refund(platform, refund(amount=1))
-    [line] = await provider.bill(platform, day)
+    line, billed_refund = await provider.bill(platform, day)
 
-    amounts = [trade.amount_fen, answer.amount_fen, confirmed.amount_fen, line.amount_fen]
-    assert [type(a) for a in amounts] == [int] * 4
-    assert amounts == [120000, 1, 1, 120000]
+    amounts = [trade.amount_fen, answer.amount_fen, confirmed.amount_fen, line.amount_fen,
+               billed_refund.amount_fen]
+    assert [type(a) for a in amounts] == [int] * 5
+    assert amounts == [120000, 1, 1, 120000, 1]

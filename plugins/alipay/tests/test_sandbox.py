@@ -392,9 +392,12 @@ async def test_the_bill_is_a_zip_of_gbk_csv_in_alipays_layout(client, sandbox):
     text = zipfile.ZipFile(io.BytesIO(data)).read(detail).decode("gbk")
     assert any(n.endswith("_业务明细(汇总).csv") for n in names)
     assert text.startswith("#支付宝交易记录明细查询") and "退款" in text
-    [line] = parse_bill(data)
+    line, refunded = parse_bill(data)
     assert (line.order_no, line.status, line.amount_fen) == ("P0001", "paid", 120000)
     assert line.trade_no == sandbox.trade("P0001").trade_no
+    assert (refunded.request_no, refunded.order_no, refunded.amount_fen) == ("R1", "P0001",
+                                                                             30000)
+    assert refunded.trade_no == line.trade_no and refunded.refunded_at is not None
 
 
 # -- inspection ----------------------------------------------------------------

@@ -27,6 +27,7 @@ from ._refunds import request_refund
 from ._states import InvoiceStatus, OrderStatus, PaymentStatus, RefundStatus
 from .models import Invoice, Order, Payment, Refund
 from .providers import (
+    BilledRefund,
     Checkout,
     GatewayError,
     GatewayRefund,
@@ -54,6 +55,7 @@ __all__ = [
     "REFUND_JOB",
     "REPAIR_JOB",
     "AmountMismatch",
+    "BilledRefund",
     "Checkout",
     "GatewayError",
     "GatewayRefund",

@@ -16,7 +16,7 @@ from ..web._context import get_platform, render, require
 from ..web._i18n import N_
 from ..web._i18n import gettext as _
 from ._jobkinds import MANAGE
-from ._reconcile import CATEGORIES, reconcile
+from ._reconcile import CATEGORIES, counts, reconcile
 from ._web_manage import gateway_titles, money
 from .providers import GatewayError, GatewayUnavailable
 
@@ -75,14 +75,15 @@ async def reconciliation_page(request: Request) -> Response:
         async with platform.db.transaction() as session:
             report = await reconcile(session, platform, provider, day)
             await audit(session, actor, "payments.reconciled", "payment_provider", chosen,
-                        day=day.isoformat(),
-                        **{name: len(report[name]) for name in CATEGORIES})
+                        day=day.isoformat(), **counts(report))
     except (GatewayUnavailable, GatewayError):
         context["error"] = _("支付平台暂时无法提供对账单，请稍后再试")
         return await render(request, "payments/manage/reconciliation.html", context,
                             status_code=503)
     context["report"] = report
     context["difference"] = report["gateway_fen"] - report["ledger_fen"]
+    context["refund_difference"] = (report["refunds"]["gateway_fen"]
+                                    - report["refunds"]["ledger_fen"])
     return await render(request, "payments/manage/reconciliation.html", context)
 
 

@@ -16,7 +16,7 @@ from ..web._context import get_platform, require
 from ..web._i18n import gettext as _
 from ._errors import PaymentsError
 from ._jobkinds import MANAGE
-from ._reconcile import reconcile
+from ._reconcile import counts, reconcile
 from ._refunds import request_refund
 from .models import Order, Refund
 
@@ -117,10 +117,7 @@ async def reconciliation(request: Request) -> Response:
         async with platform.db.transaction() as session:
             report = await reconcile(session, platform, provider, day)
             await audit(session, actor, "payments.reconciled", "payment_provider",
-                        provider_id, day=day.isoformat(),
-                        **{name: len(report[name]) for name in
-                           ("matched", "missing_in_ledger", "missing_at_gateway",
-                            "amount_differs")})
+                        provider_id, day=day.isoformat(), **counts(report))
     except (GatewayUnavailable, GatewayError):
         raise ApiError(503, "gateway_unavailable", _("支付平台暂时无法提供对账单，请稍后再试")) \
             from None

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..platform import Platform
 
 __all__ = [
+    "BilledRefund",
     "Checkout",
     "GatewayError",
     "GatewayRefund",
@@ -132,6 +133,18 @@ class GatewayRefund:
     raw: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class BilledRefund:
+    """A refund line of the gateway's bill: money that went back on the bill's day."""
+
+    request_no: str  # out_request_no, the ledger's refund_no
+    order_no: str
+    trade_no: str
+    amount_fen: int  # positive, though bills print refunds negative
+    refunded_at: dt.datetime | None = None
+    raw: Mapping[str, str] = field(default_factory=dict)
+
+
 @runtime_checkable
 class PaymentProvider(Protocol):
     """A payment gateway such as Alipay."""
@@ -159,8 +172,9 @@ class PaymentProvider(Protocol):
     async def query_refund(self, platform: Platform, refund: RefundView) -> GatewayRefund:
         """Whether a refund asked for earlier went through."""
 
-    async def bill(self, platform: Platform, day: dt.date) -> list[GatewayTrade]:
-        """Every trade the gateway settled on ``day`` (Beijing time), for reconciliation."""
+    async def bill(self, platform: Platform, day: dt.date
+                   ) -> Sequence[GatewayTrade | BilledRefund]:
+        """Every payment and refund the gateway settled on ``day`` (Beijing time)."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from ..db import utcnow
 from .providers import (
+    BilledRefund,
     Checkout,
     GatewayError,
     GatewayRefund,
@@ -56,6 +57,8 @@ class MemoryGateway:
     enabled: bool = True
     trades: dict[str, GatewayTrade] = field(default_factory=dict)
     refunds: dict[str, GatewayRefund] = field(default_factory=dict)
+    # Each refund paid out, and when: the bill's refund lines.
+    refunded: dict[str, tuple[RefundView, dt.datetime]] = field(default_factory=dict)
     # Exceptions raised by the next calls of a method, first one first.
     failures: dict[str, list[Exception]] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)
@@ -118,16 +121,24 @@ class MemoryGateway:
         answer = GatewayRefund(refund.request_no, "done", refund.amount_fen,
                                raw={"trade_no": refund.trade_no or ""})
         self.refunds[refund.request_no] = answer
+        self.refunded[refund.request_no] = (refund, utcnow())
         return answer
 
     async def query_refund(self, platform: Platform, refund: RefundView) -> GatewayRefund:
         self._enter("query_refund", refund.request_no)
         return self.refunds.get(refund.request_no, GatewayRefund(refund.request_no, "not_found"))
 
-    async def bill(self, platform: Platform, day: dt.date) -> list[GatewayTrade]:
+    async def bill(self, platform: Platform, day: dt.date
+                   ) -> list[GatewayTrade | BilledRefund]:
         self._enter("bill", day.isoformat())
-        return [t for t in self.trades.values() if t.status in ("paid", "finished")
-                and t.paid_at is not None and t.paid_at.astimezone(BEIJING).date() == day]
+        lines: list[GatewayTrade | BilledRefund] = [
+            t for t in self.trades.values() if t.status in ("paid", "finished")
+            and t.paid_at is not None and t.paid_at.astimezone(BEIJING).date() == day]
+        for request_no, (refund, at) in self.refunded.items():
+            if at.astimezone(BEIJING).date() == day:
+                lines.append(BilledRefund(request_no, refund.order_no, refund.trade_no or "",
+                                          refund.amount_fen, refunded_at=at))
+        return lines
 
 
 def _pdf(text: str) -> bytes:

@@ -39,10 +39,13 @@ def build_environment(
     )
     zone = ZoneInfo(tz)
 
-    def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        # Stored in UTC, shown in the district's zone (Asia/Shanghai).
-        if value is None:
+    def local_time(value: dt.datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        # Stored in UTC, shown in the district's zone (Asia/Shanghai); reports
+        # that are also JSON carry ISO strings.
+        if value is None or value == "":
             return ""
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
         aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         return aware.astimezone(zone).strftime(fmt)
 

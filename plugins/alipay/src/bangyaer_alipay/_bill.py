@@ -10,13 +10,13 @@ import csv
 import io
 import zipfile
 
-from bangyaer.payments.providers import GatewayError, GatewayTrade, fen_from_yuan
+from bangyaer.payments.providers import BilledRefund, GatewayError, GatewayTrade, fen_from_yuan
 
 from ._client import parse_time
 
 DETAIL_SUFFIX = "业务明细.csv"
-TRADE_NO, OUT_TRADE_NO, KIND, FINISHED, AMOUNT = (
-    "支付宝交易号", "商户订单号", "业务类型", "完成时间", "订单金额（元）")
+TRADE_NO, OUT_TRADE_NO, KIND, FINISHED, AMOUNT, REQUEST_NO = (
+    "支付宝交易号", "商户订单号", "业务类型", "完成时间", "订单金额（元）", "退款批次号/请求号")
 
 
 def _name(info: zipfile.ZipInfo) -> str:
@@ -41,31 +41,39 @@ def _detail_text(data: bytes) -> str:
     raise GatewayError("bill_unreadable", "账单压缩包里没有业务明细文件")
 
 
-def parse_bill(data: bytes) -> list[GatewayTrade]:
-    """The payments (业务类型 交易) of a bill, each as a paid GatewayTrade."""
-    # Not yet: refund lines (退款) are skipped; GatewayTrade has no refund status, and the
-    # ledger reconciles payments only. Refunds are confirmed one by one by the refund query.
+def parse_bill(data: bytes) -> list[GatewayTrade | BilledRefund]:
+    """The payments (业务类型 交易) and refunds (退款) of a bill, in its order."""
     lines = [line for line in _detail_text(data).splitlines()
              if line.strip() and not line.startswith("#")]
     rows = [[cell.strip() for cell in row] for row in csv.reader(lines)]
     if not rows:
         return []
     heading, body = rows[0], rows[1:]
-    missing = [c for c in (TRADE_NO, OUT_TRADE_NO, KIND, FINISHED, AMOUNT) if c not in heading]
+    missing = [c for c in (TRADE_NO, OUT_TRADE_NO, KIND, FINISHED, AMOUNT, REQUEST_NO)
+               if c not in heading]
     if missing:
         raise GatewayError("bill_unreadable", f"账单缺少列：{'、'.join(missing)}")
     at = {name: heading.index(name) for name in heading}
-    trades: list[GatewayTrade] = []
+    out: list[GatewayTrade | BilledRefund] = []
     for row in body:
-        if len(row) < len(heading) or row[at[KIND]] != "交易":
-            continue
-        try:
-            amount = fen_from_yuan(row[at[AMOUNT]])
-        except ValueError:
-            raise GatewayError("bill_unreadable",
-                               f"账单金额不合法：{row[at[AMOUNT]]!r}") from None
-        trades.append(GatewayTrade(
-            order_no=row[at[OUT_TRADE_NO]], status="paid", trade_no=row[at[TRADE_NO]],
-            amount_fen=amount, paid_at=parse_time(row[at[FINISHED]]),
-            raw=dict(zip(heading, row, strict=False))))
-    return trades
+        kind = row[at[KIND]] if len(row) >= len(heading) else ""
+        if kind == "交易":
+            out.append(GatewayTrade(
+                order_no=row[at[OUT_TRADE_NO]], status="paid", trade_no=row[at[TRADE_NO]],
+                amount_fen=_fen(row[at[AMOUNT]]), paid_at=parse_time(row[at[FINISHED]]),
+                raw=dict(zip(heading, row, strict=False))))
+        elif kind == "退款":
+            # Refunds are printed negative; the ledger counts them as positive fen.
+            out.append(BilledRefund(
+                request_no=row[at[REQUEST_NO]], order_no=row[at[OUT_TRADE_NO]],
+                trade_no=row[at[TRADE_NO]], amount_fen=_fen(row[at[AMOUNT]].removeprefix("-")),
+                refunded_at=parse_time(row[at[FINISHED]]),
+                raw=dict(zip(heading, row, strict=False))))
+    return out
+
+
+def _fen(text: str) -> int:
+    try:
+        return fen_from_yuan(text)
+    except ValueError:
+        raise GatewayError("bill_unreadable", f"账单金额不合法：{text!r}") from None

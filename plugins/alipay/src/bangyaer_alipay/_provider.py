@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from bangyaer.payments.providers import (
+    BilledRefund,
     Checkout,
     Device,
     GatewayError,
@@ -157,7 +158,8 @@ class AlipayProvider:
                              "done" if status == "REFUND_SUCCESS" else "pending",
                              fen_from_yuan(amount), raw)
 
-    async def bill(self, platform: Platform, day: dt.date) -> list[GatewayTrade]:
+    async def bill(self, platform: Platform, day: dt.date
+                   ) -> list[GatewayTrade | BilledRefund]:
         rt = _configured(platform)
         async with rt.client() as client:
             body = await client.call("alipay.data.dataservice.bill.downloadurl.query",
