@@ -1,7 +1,7 @@
 """Durable jobs in the database, run by ``bangyaer worker`` with retries."""
 
 from ._models import Job, JobStatus
-from ._queue import enqueue
+from ._queue import NewJob, enqueue, enqueue_many
 from ._retry import RetryDelay, backoff
 from ._worker import JobContext, JobHandler, PermanentJobError, Worker
 
@@ -10,9 +10,11 @@ __all__ = [
     "JobContext",
     "JobHandler",
     "JobStatus",
+    "NewJob",
     "PermanentJobError",
     "RetryDelay",
     "Worker",
     "backoff",
     "enqueue",
+    "enqueue_many",
 ]
