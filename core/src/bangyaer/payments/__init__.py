@@ -1,7 +1,8 @@
 """The payments ledger: orders, payments, refunds and invoices; gateways come from plugins.
 
-A plugin makes an order with ``create_order`` and learns what happened to it
-from the events ``payments.order_paid``, ``payments.order_expired``,
+A plugin makes an order with ``create_order`` (many at once with
+``create_orders``) and learns what happened to it from the events
+``payments.order_paid``, ``payments.order_expired``,
 ``payments.order_closed`` and ``payments.order_refunded``. Gateway plugins
 report paid trades with ``record_payment``. Money is int fen throughout.
 """
@@ -15,8 +16,10 @@ from ._orders import (
     EXPIRED_EVENT,
     PAID_EVENT,
     REFUNDED_EVENT,
+    NewOrder,
     cancel_order,
     create_order,
+    create_orders,
     get_order,
     order_view,
     return_url,
@@ -66,6 +69,7 @@ __all__ = [
     "InvoiceRequest",
     "InvoiceResult",
     "InvoiceStatus",
+    "NewOrder",
     "Order",
     "OrderStateError",
     "OrderStatus",
@@ -82,6 +86,7 @@ __all__ = [
     "UnknownOrder",
     "cancel_order",
     "create_order",
+    "create_orders",
     "fen_from_yuan",
     "get_order",
     "note_checkout",
