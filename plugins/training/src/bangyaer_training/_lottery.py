@@ -18,9 +18,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import _draw
-from ._orders import OrderInput, order_inputs
+from ._orders import OrderInput, open_orders, order_inputs
 from ._rules import slot
-from ._seats import SHANGHAI, guardians_of, seat_granted
+from ._seats import SHANGHAI, grant_seat, guardians_of
 from .models import Enrollment, Mode, Move, State, Term, TrainingClass
 
 log = logging.getLogger("bangyaer.training")
@@ -123,13 +123,16 @@ async def apply_draw(session: AsyncSession, term: Term, *, payment_hours: int) -
         rows += await session.scalars(
             select(Enrollment).where(Enrollment.id.in_(ids[start:start + CHUNK])))
         inputs.update(await order_inputs(session, ids[start:start + CHUNK]))
-    # Not yet: orders made one at a time through the ledger (a few statements each); a draw
-    # of 10,000 seats runs as one job, so it is slower but not in a family's request.
+    # Every seat first, then every order in one batch: a few statements for
+    # the draw instead of a few a seat.
+    to_pay: list[tuple[Enrollment, TrainingClass]] = []
     for enrollment in rows:
         klass = classes[enrollment.class_id]
         klass.taken += 1
-        await seat_granted(session, enrollment, klass, payment_hours=payment_hours,
-                           reason="drawn", now=now, order_input=inputs.get(enrollment.id))
+        if await grant_seat(session, enrollment, klass, payment_hours=payment_hours,
+                            reason="drawn", now=now):
+            to_pay.append((enrollment, klass))
+    await open_orders(session, to_pay, inputs)
     term.result = _draw.canonical_json(result)
     term.drawn_at = now
     await enqueue(session, NOTIFY_JOB, {"term_id": term.id, "after": 0},

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bangyaer.identity import Account
 from bangyaer.payments import (
+    NewOrder,
     OrderStateError,
     cancel_order,
     create_order,
+    create_orders,
     get_order,
     request_refund,
 )
@@ -119,18 +122,45 @@ async def open_order(session: AsyncSession, enrollment: Enrollment, klass: Train
 
     ``round_`` is this seat's number among the row's seats (counted if not given).
     """
-    assert enrollment.deadline_at is not None
-    term = await session.get(Term, klass.term_id)
     if round_ is None:
         round_ = await _round(session, enrollment.id)
-    order = await create_order(
-        session, plugin=PLUGIN,
-        purpose_ref=purpose_ref(enrollment.id, round_),
-        title=order_title(klass, term), amount_fen=klass.fee_fen,
-        payer_account_id=payer_account_id, subject_id=enrollment.child_id,
-        expires_at=enrollment.deadline_at)
+    term = await session.get(Term, klass.term_id)
+    wanted = _new_order(enrollment, klass, term, OrderInput(payer_account_id, round_))
+    order = await create_order(session, **vars(wanted))
     enrollment.order_no = order.order_no
     return order
+
+
+async def open_orders(session: AsyncSession, seats: Sequence[tuple[Enrollment, TrainingClass]],
+                      inputs: Mapping[int, OrderInput]) -> list[Order]:
+    """open_order for many seats in a few statements: a draw's seats, once granted.
+
+    ``inputs`` holds what order_inputs found ahead; a seat left out of it
+    has its payer and number found here, as open_order would.
+    """
+    terms: dict[int, Term | None] = {}
+    wanted: list[NewOrder] = []
+    for enrollment, klass in seats:
+        given = inputs.get(enrollment.id)
+        if given is None:
+            given = OrderInput(await payer_of(session, enrollment, None),
+                               await _round(session, enrollment.id))
+        if klass.term_id not in terms:
+            terms[klass.term_id] = await session.get(Term, klass.term_id)
+        wanted.append(_new_order(enrollment, klass, terms[klass.term_id], given))
+    orders = await create_orders(session, wanted)
+    for (enrollment, _), order in zip(seats, orders, strict=True):
+        enrollment.order_no = order.order_no
+    return orders
+
+
+def _new_order(enrollment: Enrollment, klass: TrainingClass, term: Term | None,
+               given: OrderInput) -> NewOrder:
+    assert enrollment.deadline_at is not None
+    return NewOrder(plugin=PLUGIN, purpose_ref=purpose_ref(enrollment.id, given.round),
+                    title=order_title(klass, term), amount_fen=klass.fee_fen,
+                    payer_account_id=given.payer_account_id, subject_id=enrollment.child_id,
+                    expires_at=enrollment.deadline_at)
 
 
 async def current_order(session: AsyncSession, enrollment: Enrollment) -> Order | None:

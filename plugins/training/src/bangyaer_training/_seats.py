@@ -96,16 +96,10 @@ async def seat_granted(
     The order is made in the caller's transaction, so a seat never exists
     without a way to pay for it, nor an order without its seat.
     """
-    now = now or utcnow()
-    enrollment.waitlist_position = None
-    if klass.fee_fen == 0:
-        move(session, enrollment, State.confirmed, reason, account_id)
-        await session.flush()
-        await _enrolled_event(session, enrollment, klass, account_id)
+    if not await grant_seat(session, enrollment, klass, payment_hours=payment_hours,
+                            reason=reason, account_id=account_id, now=now):
         return
-    enrollment.deadline_at = now + dt.timedelta(hours=payment_hours)
-    move(session, enrollment, State.awaiting_payment, reason, account_id)
-    await session.flush()
+    await session.flush()  # a new row's id names its order
     # The ledger expires the order at the deadline and tells us (see
     # expire_if_due), so no expiry job of our own is queued for it.
     if order_input is None:
@@ -115,6 +109,31 @@ async def seat_granted(
         await open_order(session, enrollment, klass,
                          payer_account_id=order_input.payer_account_id,
                          round_=order_input.round)
+
+
+async def grant_seat(
+    session: AsyncSession, enrollment: Enrollment, klass: TrainingClass, *,
+    payment_hours: int, reason: str, account_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Give the seat without its order: due at the deadline, or confirmed if free.
+
+    True when the seat needs an order, which the caller opens in the same
+    transaction (seat_granted for one seat, open_orders for a draw's).
+    Nothing is flushed for a row already in the database, so a draw's
+    thousands of seats are written together.
+    """
+    now = now or utcnow()
+    enrollment.waitlist_position = None
+    if klass.fee_fen == 0:
+        move(session, enrollment, State.confirmed, reason, account_id)
+        if enrollment.id is None:
+            await session.flush()  # the event names the row
+        await _enrolled_event(session, enrollment, klass, account_id)
+        return False
+    enrollment.deadline_at = now + dt.timedelta(hours=payment_hours)
+    move(session, enrollment, State.awaiting_payment, reason, account_id)
+    return True
 
 
 async def _enrolled_event(
