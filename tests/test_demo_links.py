@@ -19,9 +19,13 @@ import httpx
 from bangyaer.demo import seed_demo
 from bangyaer.testing import drain
 
-# Enough to reach every plugin's pages and a few of each kind of detail page.
-PAGES_PER_ACCOUNT = 90
+# Enough to reach every plugin's pages, walking each kind of page for a few of its
+# records (three activities, not all of them) so that the cap reaches the deep ones.
+PAGES_PER_ACCOUNT = 120
+PER_SHAPE = 3
 LINK = re.compile(r'href="([^"#]+)"')
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+ID = re.compile(r'\sid="([^"]+)"')
 # Leaving, switching language (a redirect back to a page already walked) and files.
 SKIP = re.compile(r"/logout|/lang/|/static/|\.pdf$|\.csv$|\.zip$|/download|/export|/thumbnail")
 
@@ -36,22 +40,41 @@ def _links(origin: str, base: str, html: str) -> list[str]:
     return found
 
 
+def _shape(path: str) -> str:
+    # /competitions/manage/3/judging and …/2/judging are one page with other data.
+    return re.sub(r"\d+", "N", path.split("?")[0])
+
+
 def _walk(client: httpx.Client, start: str = "/") -> tuple[int, list[tuple[str, int, str]]]:
     seen: set[str] = set()
+    shapes: dict[str, int] = {}
     queue, broken = [start], []
     while queue and len(seen) < PAGES_PER_ACCOUNT:
         path = queue.pop(0)
-        if path in seen:
+        if path in seen or shapes.get(_shape(path), 0) >= PER_SHAPE:
             continue
         seen.add(path)
+        shapes[_shape(path)] = shapes.get(_shape(path), 0) + 1
         response = client.get(path, follow_redirects=True)
         if response.status_code >= 500 or response.status_code == 404:
             broken.append((path, response.status_code, str(response.url)))
             continue
         if "text/html" in response.headers.get("content-type", ""):
+            if problem := _malformed(response.text):
+                broken.append((path, response.status_code, problem))
             found = _links(str(client.base_url).rstrip("/"), str(response.url), response.text)
             queue += [p for p in found if p not in seen]
     return len(seen), broken
+
+
+def _malformed(html: str) -> str:
+    """What is wrong with a page a screen reader reads: its title, its ids."""
+    title = TITLE.search(html)
+    if title is None or "<" in title.group(1):
+        return "the <title> is missing or holds markup"
+    ids = ID.findall(html)
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    return f"ids used twice: {', '.join(twice)}" if twice else ""
 
 
 async def _seed(platform):
