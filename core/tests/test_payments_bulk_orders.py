@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
+import logging
 from decimal import Decimal
 
 import pytest
@@ -20,7 +22,7 @@ from bangyaer.payments import (
 )
 from bangyaer.payments import _orders as ledger_orders
 from bangyaer.testing import TinyDistrict
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 pytestmark = pytest.mark.anyio  # see test_blobs.py: keeps parametrize arguments
 
@@ -235,3 +237,30 @@ async def test_a_large_batch_is_looked_up_in_chunks(ledger, item, monkeypatch):
     assert (numbers[0], numbers[6]) == (made[0], made[1])
     async with ledger.db.session() as session:
         assert await counts(session) == (8, 8, 8)
+
+
+async def test_a_batch_racing_a_request_for_one_of_its_purposes_still_gets_it_right(
+        ledger, item, caplog):
+    if ledger.db.is_sqlite:
+        pytest.skip("a row lock to wait on is PostgreSQL's; SQLite has one writer at a time")
+    caplog.set_level(logging.INFO, logger="bangyaer.payments")
+    async with ledger.db.transaction() as theirs:
+        first = await create_order(theirs, **vars(item("enrollment:2")))
+        batch = asyncio.create_task(in_bulk(ledger, [item(f"enrollment:{n}") for n in (1, 2, 3)]))
+        # The batch has not seen the uncommitted order and waits on its unique key.
+        for _ in range(200):
+            # A transaction of its own each time: one keeps its first snapshot of the stats.
+            async with ledger.db.session() as watcher:
+                waiting = await watcher.scalar(text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"))
+            if waiting or batch.done():
+                break
+            await asyncio.sleep(0.05)
+        assert waiting == 1
+    numbers = await batch
+
+    assert numbers[1] == first.order_no
+    assert "met a concurrent one" in caplog.text
+    async with ledger.db.session() as session:
+        assert await counts(session) == (3, 3, 3)
