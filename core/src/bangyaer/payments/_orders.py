@@ -154,6 +154,11 @@ async def create_orders(session: AsyncSession, items: Sequence[NewOrder]) -> lis
     written, so a refused batch (ValueError, TypeError, OrderStateError)
     leaves nothing behind. An item repeating an earlier purpose gets that
     order. A few statements for the whole batch instead of a few an order.
+
+    When the insert fails (a concurrent request ordered one of the purposes
+    first), the batch is made again one create_order at a time; an error
+    found only then (that order has another amount, say) is raised as
+    create_order raises it, and the caller's transaction is to be rolled back.
     """
     checked: list[NewOrder] = []
     for n, item in enumerate(items):
