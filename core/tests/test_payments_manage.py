@@ -496,7 +496,7 @@ async def test_reconciliation_shows_the_days_refunds_beside_its_payments(site, g
                            params={"provider": "alipay_test", "day": beijing_today()})
 
     counts = dict(re.findall(
-        r'rc-count rc-refunds-(\w+)"><span>[^<]+</span> <strong>(\d+)</strong>', page.text))
+        r'rc-count rc-refund-(\w+)"><span>[^<]+</span> <strong>(\d+)</strong>', page.text))
     assert counts == {"matched": "1", "missing_in_ledger": "0", "missing_at_gateway": "1",
                       "amount_differs": "0"}
     assert '<dd class="rc-refund-ledger">¥250.00</dd>' in page.text

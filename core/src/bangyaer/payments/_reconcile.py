@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -49,24 +50,12 @@ async def _payments(session: AsyncSession, provider_id: str, bill: dict[str, Gat
     rows = await session.execute(
         select(Payment, Order.order_no).join(Order, Order.id == Payment.order_id)
         .where(Payment.provider == provider_id, Payment.paid_at >= start, Payment.paid_at < end))
-    ledger = {p.trade_no: (p, order_no) for p, order_no in rows}
-    report: dict[str, list[dict[str, Any]]] = {name: [] for name in CATEGORIES}
-    for trade_no in sorted(set(ledger) | set(bill)):
-        mine, theirs = ledger.get(trade_no), bill.get(trade_no)
-        line = {
-            "trade_no": trade_no,
-            "order_no": mine[1] if mine else theirs.order_no if theirs else "",
-            "ledger_fen": mine[0].amount_fen if mine else None,
-            "gateway_fen": theirs.amount_fen if theirs else None,
-            "duplicate": bool(mine and mine[0].status == "duplicate"),
-        }
-        report[_category(mine is not None, theirs is not None,
-                         line["ledger_fen"] == line["gateway_fen"])].append(line)
-    return {
-        "ledger_fen": sum(p.amount_fen for p, _ in ledger.values()),
-        "gateway_fen": sum(t.amount_fen or 0 for t in bill.values()),
-        **report,
-    }
+    ledger = {p.trade_no: ({"trade_no": p.trade_no, "order_no": order_no,
+                            "duplicate": p.status == "duplicate"}, p.amount_fen)
+              for p, order_no in rows}
+    gateway = {no: ({"trade_no": no, "order_no": t.order_no, "duplicate": False},
+                    t.amount_fen) for no, t in bill.items()}
+    return _sorted(ledger, gateway)
 
 
 async def _refunds(session: AsyncSession, provider_id: str, bill: dict[str, BilledRefund],
@@ -83,25 +72,30 @@ async def _refunds(session: AsyncSession, provider_id: str, bill: dict[str, Bill
         .join(Order, Order.id == Refund.order_id).join(Payment, Payment.id == Refund.payment_id)
         .where(Payment.provider == provider_id, Refund.status == RefundStatus.done,
                day_or_billed))
-    ledger = {r.refund_no: (r, order_no, trade_no) for r, order_no, trade_no in rows}
+    ledger = {r.refund_no: ({"refund_no": r.refund_no, "order_no": order_no,
+                             "trade_no": trade_no, "done_at": _utc(r.done_at)}, r.amount_fen)
+              for r, order_no, trade_no in rows}
+    gateway = {no: ({"refund_no": no, "order_no": r.order_no, "trade_no": r.trade_no,
+                     "done_at": None}, r.amount_fen) for no, r in bill.items()}
+    return _sorted(ledger, gateway)
+
+
+# A number (trade or refund) → the line's fields from one side, and that side's fen.
+Side = Mapping[str, tuple[Mapping[str, Any], int | None]]
+
+
+def _sorted(ledger: Side, gateway: Side) -> dict[str, Any]:
+    """Each number's line in its category, the ledger's fields first; both sides' totals."""
     report: dict[str, list[dict[str, Any]]] = {name: [] for name in CATEGORIES}
-    for refund_no in sorted(set(ledger) | set(bill)):
-        mine, theirs = ledger.get(refund_no), bill.get(refund_no)
-        line = {
-            "refund_no": refund_no,
-            "order_no": mine[1] if mine else theirs.order_no if theirs else "",
-            "trade_no": mine[2] if mine else theirs.trade_no if theirs else "",
-            "ledger_fen": mine[0].amount_fen if mine else None,
-            "gateway_fen": theirs.amount_fen if theirs else None,
-            "done_at": _utc(mine[0].done_at) if mine else None,
-        }
+    for number in sorted(set(ledger) | set(gateway)):
+        mine, theirs = ledger.get(number), gateway.get(number)
+        line = {**(theirs[0] if theirs else {}), **(mine[0] if mine else {}),
+                "ledger_fen": mine[1] if mine else None,
+                "gateway_fen": theirs[1] if theirs else None}
         report[_category(mine is not None, theirs is not None,
                          line["ledger_fen"] == line["gateway_fen"])].append(line)
-    return {
-        "ledger_fen": sum(r.amount_fen for r, _, _ in ledger.values()),
-        "gateway_fen": sum(r.amount_fen for r in bill.values()),
-        **report,
-    }
+    return {"ledger_fen": sum(fen or 0 for _, fen in ledger.values()),
+            "gateway_fen": sum(fen or 0 for _, fen in gateway.values()), **report}
 
 
 def _utc(when: dt.datetime | None) -> str | None:

@@ -81,9 +81,6 @@ async def reconciliation_page(request: Request) -> Response:
         return await render(request, "payments/manage/reconciliation.html", context,
                             status_code=503)
     context["report"] = report
-    context["difference"] = report["gateway_fen"] - report["ledger_fen"]
-    context["refund_difference"] = (report["refunds"]["gateway_fen"]
-                                    - report["refunds"]["ledger_fen"])
     return await render(request, "payments/manage/reconciliation.html", context)
 
 
