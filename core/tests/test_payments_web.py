@@ -16,31 +16,6 @@ PHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/
             "(KHTML, like Gecko) Mobile/15E148 DingTalk/7.0.0")
 
 
-@pytest.fixture
-def gateway():
-    return MemoryGateway(id="alipay_test", title_zh="支付宝", title_en="Alipay")
-
-
-@pytest.fixture
-async def site(make_platform, make_client, gateway):
-    plugin = build_plugin("paytest", payment_providers=lambda: [gateway])
-    platform = await make_platform([plugin])
-    platform.people = await TinyDistrict().build(platform)
-    opened = []
-
-    async def client_for(username=None):
-        client = make_client(platform)
-        opened.append(client)
-        if username:
-            await login(client, username, TinyDistrict.PASSWORD)
-        return client
-
-    platform.client_for = client_for
-    yield platform
-    for client in opened:
-        await client.aclose()
-
-
 async def new_order(platform, child="child_1", ref=None):
     async with platform.db.transaction() as session:
         order = await create_order(
