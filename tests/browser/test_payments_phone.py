@@ -6,11 +6,10 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 import pytest
-from bangyaer import PluginInfo, hookimpl
 from bangyaer.db import utcnow
 from bangyaer.payments import Checkout, create_order, get_order
 from bangyaer.payments.testing import MemoryGateway
-from bangyaer.testing import TinyDistrict
+from bangyaer.testing import TinyDistrict, build_plugin
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -29,14 +28,8 @@ class InstantGateway(MemoryGateway):
 GATEWAY = InstantGateway(id="instant", title_zh="支付宝", title_en="Alipay")
 
 
-class GatewayPlugin:
-    @hookimpl
-    def plugin_info(self):  # type: ignore[no-untyped-def]
-        return PluginInfo("paytest", "测试支付", "Test payments", ">=0.1", "integration")
-
-    @hookimpl
-    def payment_providers(self):  # type: ignore[no-untyped-def]
-        return [GATEWAY]
+PLUGIN = build_plugin("paytest", title_zh="测试支付", title_en="Test payments",
+                      category="integration", payment_providers=lambda: [GATEWAY])
 
 
 async def seed(platform):  # type: ignore[no-untyped-def]
@@ -51,7 +44,7 @@ async def seed(platform):  # type: ignore[no-untyped-def]
 
 
 def test_a_family_pays_on_a_phone_and_sees_it_paid(make_live_server, phone_page):  # type: ignore[no-untyped-def]
-    server = make_live_server([GatewayPlugin()], seed=seed)
+    server = make_live_server([PLUGIN], seed=seed)
     order_no = server.seeded.order_no
     page = phone_page
     page.goto(server.url(f"/login?next=/payments/orders/{order_no}"))

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from bangyaer import PluginInfo, hookimpl
 from bangyaer.db import utcnow
 from bangyaer.payments import Refund, create_order, record_payment
 from bangyaer.payments.testing import MemoryGateway
-from bangyaer.testing import TinyDistrict, drain
+from bangyaer.testing import TinyDistrict, build_plugin, drain
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -18,14 +17,8 @@ pytestmark = pytest.mark.browser
 GATEWAY = MemoryGateway(id="alipay_test", title_zh="支付宝", title_en="Alipay")
 
 
-class GatewayPlugin:
-    @hookimpl
-    def plugin_info(self):  # type: ignore[no-untyped-def]
-        return PluginInfo("paytest", "测试支付", "Test payments", ">=0.1", "integration")
-
-    @hookimpl
-    def payment_providers(self):  # type: ignore[no-untyped-def]
-        return [GATEWAY]
+PLUGIN = build_plugin("paytest", title_zh="测试支付", title_en="Test payments",
+                      category="integration", payment_providers=lambda: [GATEWAY])
 
 
 async def seed(platform):  # type: ignore[no-untyped-def]
@@ -54,7 +47,7 @@ def tab_to(page, target, limit=60):  # type: ignore[no-untyped-def]
 
 
 def test_staff_find_an_order_and_refund_part_of_it(make_live_server, phone_page):  # type: ignore[no-untyped-def]
-    server = make_live_server([GatewayPlugin()], seed=seed)
+    server = make_live_server([PLUGIN], seed=seed)
     order_no = server.seeded.order_no
     page = phone_page
     page.goto(server.url("/login?next=/me"))
