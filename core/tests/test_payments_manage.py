@@ -182,6 +182,19 @@ async def test_orders_come_thirty_a_page(site):
     assert order_links(second.text) == [made[0]] and 'rel="prev"' in second.text
 
 
+async def test_a_bill_the_gateway_has_not_made_yet_is_explained(site, gateway):
+    from bangyaer.payments import GatewayError
+
+    gateway.fail_next("bill", GatewayError("isp.bill_not_exist", "账单不存在"))
+    staff = await site.client_for("staff")
+
+    page = await staff.get("/payments/manage/reconciliation",
+                           params={"provider": "alipay_test", "day": beijing_today()})
+
+    assert page.status_code == 409
+    assert "支付平台没有提供该日的对账单（账单不存在）。当天的对账单一般在次日生成。" in page.text
+
+
 @pytest.mark.parametrize(("params", "message"), [
     pytest.param({"status": "lost"}, "没有这种订单状态", id="status"),
     pytest.param({"page": "0"}, "页码应为正整数", id="page-zero"),

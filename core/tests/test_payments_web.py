@@ -377,6 +377,21 @@ async def test_refunding_an_unpaid_order_over_the_api_is_a_conflict(site):
                                         "message": "只有已支付的订单可以退款"}
 
 
+async def test_a_bill_the_gateway_refuses_is_a_conflict_naming_its_code(site, gateway):
+    from bangyaer.payments import GatewayError
+
+    gateway.fail_next("bill", GatewayError("isp.bill_not_exist", "账单不存在"))
+    staff = await site.client_for("staff")
+
+    response = await staff.get("/api/v1/payments/reconciliation?day=2026-12-01"
+                               "&provider=alipay_test")
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert (error["code"], error["detail"]["gateway_code"]) == ("bill_refused",
+                                                                "isp.bill_not_exist")
+
+
 async def test_reconciling_an_unknown_gateway_is_not_found(site):
     staff = await site.client_for("staff")
 

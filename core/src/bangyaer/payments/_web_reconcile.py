@@ -16,7 +16,7 @@ from ..web._context import get_platform, render, require
 from ..web._i18n import N_
 from ..web._i18n import gettext as _
 from ._jobkinds import MANAGE
-from ._reconcile import CATEGORIES, counts, reconcile
+from ._reconcile import CATEGORIES, NO_BILL, counts, reconcile
 from ._web_manage import gateway_titles, money
 from .providers import GatewayError, GatewayUnavailable
 
@@ -76,10 +76,14 @@ async def reconciliation_page(request: Request) -> Response:
             report = await reconcile(session, platform, provider, day)
             await audit(session, actor, "payments.reconciled", "payment_provider", chosen,
                         day=day.isoformat(), **counts(report))
-    except (GatewayUnavailable, GatewayError):
+    except GatewayUnavailable:
         context["error"] = _("支付平台暂时无法提供对账单，请稍后再试")
         return await render(request, "payments/manage/reconciliation.html", context,
                             status_code=503)
+    except GatewayError as exc:
+        context["error"] = _(NO_BILL, reason=exc.message)
+        return await render(request, "payments/manage/reconciliation.html", context,
+                            status_code=409)
     context["report"] = report
     return await render(request, "payments/manage/reconciliation.html", context)
 

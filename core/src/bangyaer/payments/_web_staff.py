@@ -16,7 +16,7 @@ from ..web._context import get_platform, require
 from ..web._i18n import gettext as _
 from ._errors import PaymentsError
 from ._jobkinds import MANAGE
-from ._reconcile import counts, reconcile
+from ._reconcile import NO_BILL, counts, reconcile
 from ._refunds import request_refund
 from .models import Order, Refund
 
@@ -99,7 +99,8 @@ async def create_refund(request: Request) -> Response:
 
 
 @api("Reconcile one day (Beijing time) of the ledger against a gateway's bill",
-     responses={404: "no such provider", 422: "bad day", 503: "gateway unavailable"})
+     responses={404: "no such provider", 409: "the gateway has no bill for the day",
+                422: "bad day", 503: "gateway unavailable"})
 async def reconciliation(request: Request) -> Response:
     actor = await require(request, MANAGE)
     platform = get_platform(request)
@@ -118,9 +119,12 @@ async def reconciliation(request: Request) -> Response:
             report = await reconcile(session, platform, provider, day)
             await audit(session, actor, "payments.reconciled", "payment_provider",
                         provider_id, day=day.isoformat(), **counts(report))
-    except (GatewayUnavailable, GatewayError):
+    except GatewayUnavailable:
         raise ApiError(503, "gateway_unavailable", _("支付平台暂时无法提供对账单，请稍后再试")) \
             from None
+    except GatewayError as exc:
+        raise ApiError(409, "bill_refused",
+                       _(NO_BILL, reason=exc.message), detail={"gateway_code": exc.code}) from None
     return JSONResponse(report)
 
 
