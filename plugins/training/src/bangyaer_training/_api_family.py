@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from . import _catalogue
-from ._enroll import Limits, enrollment_json, request_place
+from ._enroll import Limits, enrollment_json, limits_from, request_place
 from ._idempotency import run_once
 from ._payment_state import ledger_of, state_of
 from ._seats import SeatError, withdraw
@@ -35,9 +35,7 @@ ENROLL_BODY = Body({"waitlist": Field(bool, required=False,
 
 
 def limits(request: Request) -> Limits:
-    config = get_platform(request).config("training")
-    return Limits(payment_hours=int(config.get("payment_hours", 48)),
-                  max_applications=int(config.get("max_applications", 3)))
+    return limits_from(get_platform(request).config("training"))
 
 
 def _int_param(request: Request, name: str) -> int | None:

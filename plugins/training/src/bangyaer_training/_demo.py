@@ -1,15 +1,22 @@
-"""Believable demo content: a spring term whose new registration is open, eight classes."""
+"""Believable demo content: a spring term whose new registration is open, eight classes,
+and one demo family's seat waiting to be paid, so the demo has an order to pay."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from bangyaer.db import utcnow
+from bangyaer.identity import Account, Guardianship, Person
+from bangyaer.web import ApiError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ._enroll import Limits, request_place
 from ._lottery import new_seed
 from .models import Campus, Course, Mode, Term, TrainingClass
+
+# The demo guardian whose child already holds a seat to pay for.
+PAYING_PARENT = "parent2"
 
 # (course code, name, category, class name, mode, ages, fee in yuan, weekday, start, seats)
 CLASSES = (
@@ -57,3 +64,25 @@ async def add_demo_term(session: AsyncSession) -> Term | None:
             capacity=seats, taken=0))
     await session.flush()
     return term
+
+
+async def add_demo_seat(session: AsyncSession, term: Term, limits: Limits) -> None:
+    """Give the paying parent's child a first-come seat, as the family's own tap would."""
+    found = (await session.execute(
+        select(Account, Person).join(Guardianship, Guardianship.guardian_id == Account.person_id)
+        .join(Person, Person.id == Guardianship.student_id)
+        .where(Account.username == PAYING_PARENT).order_by(Person.id).limit(1))).first()
+    if found is None:
+        return  # a demo without that family (a plugin's own tests) has no seat to give
+    account, child = found
+    classes = await session.scalars(select(TrainingClass).where(
+        TrainingClass.term_id == term.id, TrainingClass.mode == Mode.first_come)
+        .order_by(TrainingClass.id))
+    for klass in classes:
+        try:
+            await request_place(session, class_id=klass.id, child=child,
+                                guardian_id=account.person_id, account_id=account.id,
+                                waitlist=False, limits=limits)
+        except ApiError:
+            continue  # not for this child's age; the checks refuse before writing
+        return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,12 @@ STATE_TITLES = {
 class Limits:
     payment_hours: int
     max_applications: int
+
+
+def limits_from(config: Mapping[str, Any]) -> Limits:
+    """The plugin's settings as limits: hours to pay, lottery applications a child."""
+    return Limits(payment_hours=int(config.get("payment_hours", 48)),
+                  max_applications=int(config.get("max_applications", 3)))
 
 
 def enrollment_json(e: Enrollment, klass: TrainingClass) -> dict[str, Any]:

@@ -29,7 +29,8 @@ from . import _api_staff as staff
 from . import _export, _pages, _stats
 from . import models as model_module
 from ._cli import training
-from ._demo import add_demo_term
+from ._demo import add_demo_seat, add_demo_term
+from ._enroll import limits_from
 from ._jobs import HANDLERS
 from ._ledger_events import on_ledger_event
 
@@ -130,8 +131,10 @@ def dashboard_widgets(scope: Scope) -> Iterable[Widget]:
 
 
 @hookimpl
-def demo_data(session: AsyncSession, district: Organisation) -> Awaitable[Any]:
-    return add_demo_term(session)
+async def demo_data(session: AsyncSession, district: Organisation, platform: Any) -> None:
+    term = await add_demo_term(session)
+    if term is not None:
+        await add_demo_seat(session, term, limits_from(platform.config("training")))
 
 
 @hookimpl
