@@ -139,6 +139,15 @@ async def test_a_refused_form_comes_back_with_the_field_named_and_values_kept(
     assert await _activities(platform) == []
 
 
+async def test_the_field_is_named_with_english_punctuation_in_english(staff, platform):
+    response = await staff.post("/competitions/manage/new?lang=en",
+                                data=_form(staff, **_new(level_0="150")))
+
+    assert response.status_code == 422
+    assert "Awards by: " in response.text and "Awards by：" not in response.text
+    assert await _activities(platform) == []
+
+
 async def test_a_taken_code_prefix_is_named_on_the_form(staff, platform):
     await create_activity(staff, code_prefix="K2026", open_it=False)
 

@@ -50,7 +50,9 @@ def title_of(field: str) -> str:
 def named(message: str, field: str) -> str:
     """The message with its field's name in front, unless it already says it."""
     title = title_of(field)
-    return message if not title or title in message else f"{title}：{message}"
+    if not title or title in message:
+        return message
+    return _("%(field)s：%(problem)s", field=title, problem=message)
 
 
 def posted(form: FormData) -> dict[str, Any]:
