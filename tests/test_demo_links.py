@@ -10,8 +10,9 @@ and walked over HTTP, as the browser tests in this directory are.
 
 from __future__ import annotations
 
+import html as html_text
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import urljoin, urlsplit
 
@@ -28,6 +29,13 @@ TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 ID = re.compile(r'\sid="([^"]+)"')
 # Leaving, switching language (a redirect back to a page already walked) and files.
 SKIP = re.compile(r"/logout|/lang/|/static/|\.pdf$|\.csv$|\.zip$|/download|/export|/thumbnail")
+# "：" or "（" right after an English word: a label translated on its own with the
+# colon or bracket left outside the message. Demo data is Chinese and may put
+# "（" after a Chinese name or a time ("17:00（名额…"), so the ASCII run before the
+# mark must hold a letter.
+GLUED = re.compile(r"[A-Za-z0-9][：（]")
+SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+TAG = re.compile(r"<[^>]*>")
 
 
 def _links(origin: str, base: str, html: str) -> list[str]:
@@ -45,7 +53,11 @@ def _shape(path: str) -> str:
     return re.sub(r"\d+", "N", path.split("?")[0])
 
 
-def _walk(client: httpx.Client, start: str = "/") -> tuple[int, list[tuple[str, int, str]]]:
+Check = Callable[[str], str]
+
+
+def _walk(client: httpx.Client, start: str = "/",
+          checks: tuple[Check, ...] = ()) -> tuple[int, list[tuple[str, int, str]]]:
     seen: set[str] = set()
     shapes: dict[str, int] = {}
     queue, broken = [start], []
@@ -60,8 +72,9 @@ def _walk(client: httpx.Client, start: str = "/") -> tuple[int, list[tuple[str, 
             broken.append((path, response.status_code, str(response.url)))
             continue
         if "text/html" in response.headers.get("content-type", ""):
-            if problem := _malformed(response.text):
-                broken.append((path, response.status_code, problem))
+            for check in (_malformed, *checks):
+                if problem := check(response.text):
+                    broken.append((path, response.status_code, problem))
             found = _links(str(client.base_url).rstrip("/"), str(response.url), response.text)
             queue += [p for p in found if p not in seen]
     return len(seen), broken
@@ -75,6 +88,21 @@ def _malformed(html: str) -> str:
     ids = ID.findall(html)
     twice = sorted({i for i in ids if ids.count(i) > 1})
     return f"ids used twice: {', '.join(twice)}" if twice else ""
+
+
+def _ascii_before(text: str, end: int) -> str:
+    start = end
+    while start > 0 and text[start - 1].isascii():
+        start -= 1
+    return text[start:end]
+
+
+def _chinese_punctuation_in_english(html: str) -> str:
+    """Text (screen-reader-only text too) where "：" or "（" follows an English word."""
+    text = " ".join(html_text.unescape(TAG.sub("", SCRIPT.sub("", html))).split())
+    glued = sorted({text[max(m.start() - 24, 0):m.end() + 8] for m in GLUED.finditer(text)
+                    if re.search("[A-Za-z]", _ascii_before(text, m.end() - 1))})
+    return f"Chinese punctuation after English: {glued}" if glued else ""
 
 
 async def _seed(platform):
@@ -108,6 +136,14 @@ def test_no_link_a_demo_account_can_follow_is_broken(make_live_server):
     assert min(walked.values()) > 10
 
 
+def test_the_punctuation_check_flags_an_english_label_and_not_chinese_data():
+    assert _chinese_punctuation_in_english("<p>Registration closes：<time>2026-03-20</time>")
+    assert _chinese_punctuation_in_english('<span class="visually-hidden">Roles：</span>')
+    assert not _chinese_punctuation_in_english("<p>Registration closes: 2026-03-20</p>")
+    assert not _chinese_punctuation_in_english("<p>For: 1 月 8 日 17:00（名额不足时摇号）</p>")
+    assert not _chinese_punctuation_in_english("<td>王老师（wang）</td>")
+
+
 def test_the_english_pages_a_guardian_and_staff_reach_are_not_broken(make_live_server):
     server = make_live_server(discover=True, seed=_seed)
 
@@ -116,7 +152,7 @@ def test_the_english_pages_a_guardian_and_staff_reach_are_not_broken(make_live_s
         with _signed_in(server, username, server.seeded[username]) as client:
             client.get("/lang/en?next=/")
             home = client.get("/")
-            _walked, found = _walk(client)
+            _walked, found = _walk(client, checks=(_chinese_punctuation_in_english,))
         assert 'lang="en"' in home.text
         if found:
             broken[username] = found
