@@ -337,7 +337,8 @@ async def test_after_a_failed_invoice_the_family_asks_again_from_a_filled_form(
     from bangyaer.payments.testing import MemoryInvoicer
     from bangyaer.testing import drain
 
-    gateway, invoicer = MemoryGateway(), MemoryInvoicer(polls=0, refuse="购方名称与税号不符")
+    gateway = MemoryGateway()
+    invoicer = MemoryInvoicer(polls=0, refuse="开票失败：购方名称与税号不符")
     platform = await make_platform([build_plugin(
         "paytest", payment_providers=lambda: [gateway], invoice_providers=lambda: [invoicer])])
     platform.people = await TinyDistrict().build(platform)
@@ -356,7 +357,8 @@ async def test_after_a_failed_invoice_the_family_asks_again_from_a_filled_form(
         await drain(platform)
         issued = await parent.get(f"/payments/orders/{order_no}")
 
-    assert "购方名称与税号不符" in failed.text and "重新申请电子发票" in failed.text
+    assert "开票失败：购方名称与税号不符" in failed.text and "重新申请电子发票" in failed.text
+    assert "开票失败：开票失败" not in failed.text
     assert 'value="某科技有限公司"' in failed.text
     assert 'value="company" checked' in failed.text
     assert again.status_code == 303

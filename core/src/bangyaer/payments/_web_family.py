@@ -81,7 +81,7 @@ async def order_page(request: Request, *, error: str = "", status_code: int = 20
         "deadline": _local(order.expires_at, zone), "paid_at": _local(order.paid_at, zone),
         "providers": _providers(request, "payment_providers") if payable else {},
         "payable": payable, "invoice": invoice,
-        "invoices": [{"invoice": i, "amount": yuan(i.amount_fen),
+        "invoices": [{"invoice": i, "amount": yuan(i.amount_fen), "reason": _reason(i.message),
                       "title": INVOICE_TITLES[i.status], "kind_title": KIND_TITLES[i.kind]}
                      for i in invoices],
         "can_invoice": (order.status == OrderStatus.paid
@@ -92,6 +92,14 @@ async def order_page(request: Request, *, error: str = "", status_code: int = 20
         "manage_url": (f"/payments/manage/orders/{order.order_no}"
                        if authorize(actor, MANAGE) else ""),
     }, status_code=status_code)
+
+
+def _reason(message: str) -> str:
+    # Invoice platforms often start their refusal with the words the page already shows.
+    for prefix in ("开票失败：", "开票失败:", "开票失败"):
+        if message.startswith(prefix):
+            return message.removeprefix(prefix).strip()
+    return message
 
 
 def _local(when: Any, zone: str) -> str:
