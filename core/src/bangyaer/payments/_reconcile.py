@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..web._i18n import N_
 from ._states import RefundStatus
 from .models import Order, Payment, Refund
 from .providers import BilledRefund, GatewayTrade
@@ -18,10 +17,8 @@ from .providers import BilledRefund, GatewayTrade
 if TYPE_CHECKING:
     from ..platform import Platform
 
-__all__ = ["CATEGORIES", "NO_BILL", "counts", "reconcile"]
+__all__ = ["CATEGORIES", "counts", "reconcile"]
 
-# Most often the day's bill is not out yet: gateways make it the next morning.
-NO_BILL = N_("支付平台没有提供该日的对账单（%(reason)s）。当天的对账单一般在次日生成。")
 CATEGORIES = ("matched", "missing_in_ledger", "missing_at_gateway", "amount_differs")
 
 

@@ -16,12 +16,14 @@ from ..web._context import get_platform, render, require
 from ..web._i18n import N_
 from ..web._i18n import gettext as _
 from ._jobkinds import MANAGE
-from ._reconcile import CATEGORIES, NO_BILL, counts, reconcile
+from ._reconcile import CATEGORIES, counts, reconcile
 from ._web_manage import gateway_titles, money
 from .providers import GatewayError, GatewayUnavailable
 
-__all__ = ["page_routes"]
+__all__ = ["NO_BILL", "page_routes"]
 
+# Most often the day's bill is not out yet: gateways make it the next morning.
+NO_BILL = N_("支付平台没有提供该日的对账单（%(reason)s）。当天的对账单一般在次日生成。")
 CATEGORY_TITLES = {
     "matched": N_("一致"),
     "missing_in_ledger": N_("平台有、账本无"),

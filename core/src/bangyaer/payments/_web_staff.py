@@ -16,7 +16,8 @@ from ..web._context import get_platform, require
 from ..web._i18n import gettext as _
 from ._errors import PaymentsError
 from ._jobkinds import MANAGE
-from ._reconcile import NO_BILL, counts, reconcile
+from ._reconcile import counts, reconcile
+from ._web_reconcile import NO_BILL
 from ._refunds import request_refund
 from .models import Order, Refund
 
