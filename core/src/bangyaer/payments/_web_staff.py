@@ -17,8 +17,8 @@ from ..web._i18n import gettext as _
 from ._errors import PaymentsError
 from ._jobkinds import MANAGE
 from ._reconcile import counts, reconcile
-from ._web_reconcile import NO_BILL
 from ._refunds import request_refund
+from ._web_reconcile import NO_BILL
 from .models import Order, Refund
 
 __all__ = ["api_routes"]
