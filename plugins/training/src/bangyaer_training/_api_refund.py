@@ -7,6 +7,7 @@ from typing import Any
 
 from bangyaer.identity import Actor, Person, audit
 from bangyaer.payments import PaymentsError, request_refund, yuan_from_fen
+from bangyaer.platform import Platform
 from bangyaer.web import ApiError, Body, Field, api, get_platform, read_json, require
 from bangyaer.web import gettext as _
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from ._api_staff import MANAGE
 from ._enroll import enrollment_json
-from ._idempotency import key_of, run_once
+from ._idempotency import Answer, answer_once, key_of
 from ._orders import current_order, lesson_refund_fen, refund_asked_fen
 from ._payment_state import ledger_of, state_of
 from .models import Enrollment, State, TrainingClass
@@ -92,6 +93,24 @@ async def _refund(session: AsyncSession, actor: Actor, enrollment_id: int,
     }
 
 
+async def staff_refund(platform: Platform, actor: Actor, enrollment_id: int,
+                       data: dict[str, Any], key: str | None, signature: str) -> Answer:
+    """The one way staff refund a seat, from the JSON API or the roster's form.
+
+    ``key`` makes a retry give the first answer and ask the ledger nothing new.
+    """
+    assert actor.account_id is not None
+    # The ledger's own key: the same staff retry asks the ledger the same question.
+    ledger_key = (f"training:staff:{actor.account_id}:{key}" if key
+                  else f"training:staff:{secrets.token_hex(12)}")
+
+    async def work(session: AsyncSession) -> tuple[int, dict[str, Any]]:
+        return await _refund(session, actor, enrollment_id, data, ledger_key)
+
+    busy = ApiError(409, "refund_in_progress", _("该退费请求正在处理，请勿重复提交"))
+    return await answer_once(platform, actor.account_id, key, signature, work, busy)
+
+
 @api("Refund a paid seat in full or for the lessons not attended; Idempotency-Key honoured",
      body=REFUND_BODY,
      responses={201: "refund requested (the ledger pays it out)", 404: "no such enrollment",
@@ -99,18 +118,12 @@ async def _refund(session: AsyncSession, actor: Actor, enrollment_id: int,
                 422: "invalid reason, mode or lessons_attended"})
 async def refund_enrollment(request: Request) -> Response:
     actor = await require(request, MANAGE)
-    assert actor.account_id is not None
     data = await read_json(request, REFUND_BODY)
-    header = key_of(request)
-    # The ledger's own key: the same staff retry asks the ledger the same question.
-    key = (f"training:staff:{actor.account_id}:{header}" if header
-           else f"training:staff:{secrets.token_hex(12)}")
-
-    async def work(session: AsyncSession) -> tuple[int, dict[str, Any]]:
-        return await _refund(session, actor, request.path_params["id"], data, key)
-
-    busy = ApiError(409, "refund_in_progress", _("该退费请求正在处理，请勿重复提交"))
-    return await run_once(get_platform(request), request, actor.account_id, work, busy)
+    status, body, replayed = await staff_refund(
+        get_platform(request), actor, request.path_params["id"], data, key_of(request),
+        f"{request.method} {request.url.path}")
+    return JSONResponse(body, status_code=status,
+                        headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 
 async def roster(session: AsyncSession, class_id: int,

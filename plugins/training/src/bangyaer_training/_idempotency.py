@@ -43,25 +43,39 @@ async def _stored(platform: Platform, account_id: int, key: str) -> IdempotentAn
         return found
 
 
-def _replay(answer: IdempotentAnswer, signature: str) -> JSONResponse:
+Answer = tuple[int, dict[str, Any], bool]  # status, body, replayed
+
+
+def _replay(answer: IdempotentAnswer, signature: str) -> Answer:
     if answer.request != signature:
         raise ApiError(422, "idempotency_key_reused",
                        "该 Idempotency-Key 已用于另一个请求，请换一个新的")
-    return JSONResponse(answer.body, status_code=answer.status,
-                        headers={"Idempotent-Replayed": "true"})
+    return answer.status, answer.body, True
 
 
 async def run_once(
     platform: Platform, request: Request, account_id: int, work: Work,
     on_conflict: ApiError,
 ) -> JSONResponse:
-    """Run ``work`` in one transaction, at most once per (account, Idempotency-Key).
+    """Run ``work`` in one transaction, at most once per (account, Idempotency-Key)."""
+    status, body, replayed = await answer_once(
+        platform, account_id, key_of(request), f"{request.method} {request.url.path}", work,
+        on_conflict)
+    return JSONResponse(body, status_code=status,
+                        headers={"Idempotent-Replayed": "true"} if replayed else None)
 
-    ``on_conflict`` answers when a unique constraint refused the change and
-    no stored answer explains it (the same change made by another request).
+
+async def answer_once(
+    platform: Platform, account_id: int, key: str | None, signature: str, work: Work,
+    on_conflict: ApiError,
+) -> Answer:
+    """Run ``work`` at most once per (account, key); a repeat gets the stored answer.
+
+    A page's form passes its hidden key here as the JSON API passes its
+    header. ``on_conflict`` answers when a unique constraint refused the
+    change and no stored answer explains it (the same change made by
+    another request). A stored refusal comes back as its status and body.
     """
-    key = key_of(request)
-    signature = f"{request.method} {request.url.path}"
     if key is not None:
         answer = await _stored(platform, account_id, key)
         if answer is not None:
@@ -92,7 +106,7 @@ async def run_once(
             if answer is not None:
                 return _replay(answer, signature)
         raise on_conflict from None
-    return JSONResponse(body, status_code=status)
+    return status, body, False
 
 
 async def _remember_refusal(platform: Platform, account_id: int, key: str, signature: str,
