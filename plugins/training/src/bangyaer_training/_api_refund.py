@@ -7,6 +7,7 @@ from typing import Any
 
 from bangyaer.identity import Actor, Person, audit
 from bangyaer.payments import PaymentsError, request_refund, yuan_from_fen
+from bangyaer.payments.models import Order, Refund
 from bangyaer.platform import Platform
 from bangyaer.web import ApiError, Body, Field, api, get_platform, read_json, require
 from bangyaer.web import gettext as _
@@ -126,20 +127,35 @@ async def refund_enrollment(request: Request) -> Response:
                         headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 
-async def roster(session: AsyncSession, class_id: int,
-                 ) -> tuple[TrainingClass, list[dict[str, Any]]]:
-    """The class and one row per child on it, with the payment state in words."""
+RosterLedger = tuple[TrainingClass, list[tuple[Enrollment, str]], dict[str, Order],
+                     dict[int, list[Refund]]]
+
+
+async def roster_ledger(session: AsyncSession, class_id: int) -> RosterLedger:
+    """The class, each child on it with their name, and the ledger's orders and refunds."""
     klass = await session.get(TrainingClass, class_id)
     if klass is None:
         raise ApiError(404, "not_found", _("没有这个班级"))
-    rows = list(await session.execute(
+    rows = [(e, name) for e, name in await session.execute(
         select(Enrollment, Person.name)
         .join(Person, Person.id == Enrollment.child_id)
         .where(Enrollment.class_id == class_id, Enrollment.state.in_(ROSTER_STATES))
-        .order_by(Enrollment.state, Enrollment.waitlist_position, Enrollment.id)))
+        .order_by(Enrollment.state, Enrollment.waitlist_position, Enrollment.id))]
     orders, refunds = await ledger_of(session, [e for e, _ in rows])
-    return klass, [{**enrollment_json(e, klass), "child_name": name,
-                    "payment": state_of(e, klass, orders, refunds)} for e, name in rows]
+    return klass, rows, orders, refunds
+
+
+def roster_row(e: Enrollment, name: str, klass: TrainingClass, orders: dict[str, Order],
+               refunds: dict[int, list[Refund]]) -> dict[str, Any]:
+    return {**enrollment_json(e, klass), "child_name": name,
+            "payment": state_of(e, klass, orders, refunds)}
+
+
+async def roster(session: AsyncSession, class_id: int,
+                 ) -> tuple[TrainingClass, list[dict[str, Any]]]:
+    """The class and one row per child on it, with the payment state in words."""
+    klass, rows, orders, refunds = await roster_ledger(session, class_id)
+    return klass, [roster_row(e, name, klass, orders, refunds) for e, name in rows]
 
 
 @api("A class's roster: each child's state and payment state (staff; audited)",

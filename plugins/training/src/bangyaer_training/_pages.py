@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bangyaer.db import utcnow
-from bangyaer.identity import audit
-from bangyaer.web import ApiError, get_actor, get_platform, render, require, require_child
+from bangyaer.web import ApiError, get_actor, get_platform, render, require_child
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -12,8 +11,6 @@ from starlette.responses import Response
 
 from . import _catalogue
 from ._api_family import filters_of, limits, with_payments
-from ._api_refund import roster
-from ._api_staff import MANAGE
 from ._enroll import enrollment_json, request_place
 from .models import Enrollment, TrainingClass
 
@@ -75,17 +72,3 @@ async def mine(request: Request) -> Response:
             .order_by(Enrollment.term_id.desc(), Enrollment.id)))
         enrollments = await with_payments(session, list(rows))
     return await render(request, "training/mine.html", {"enrollments": enrollments})
-
-
-# Not yet: no staff page lists classes with a link here; staff open it by class id, which
-# the catalogue and the JSON API show.
-async def roster_page(request: Request) -> Response:
-    """Staff: who is on a class and where each child stands with payment (audited)."""
-    actor = await require(request, MANAGE)
-    async with get_platform(request).db.transaction() as session:
-        try:
-            klass, rows = await roster(session, request.path_params["id"])
-        except ApiError:
-            raise HTTPException(404) from None
-        await audit(session, actor, "training.roster_viewed", "training_class", klass.id)
-    return await render(request, "training/roster.html", {"klass": klass, "rows": rows})

@@ -26,7 +26,7 @@ from starlette.routing import Route
 from . import _api_family as family
 from . import _api_refund as refunds
 from . import _api_staff as staff
-from . import _export, _pages, _stats
+from . import _desk, _export, _pages, _stats
 from . import models as model_module
 from ._cli import training
 from ._demo import add_demo_seat, add_demo_term
@@ -81,7 +81,10 @@ def routes() -> Routes:
             Route("/classes/{id:int}", _pages.class_page, methods=["GET", "POST"],
                   name="class"),
             Route("/mine", _pages.mine, name="mine"),
-            Route("/classes/{id:int}/roster", _pages.roster_page, name="roster"),
+            Route("/manage", _desk.manage_page, name="manage"),
+            Route("/classes/{id:int}/roster", _desk.roster_page, name="roster"),
+            Route("/enrollments/{id:int}/refund", _desk.refund_form, methods=["POST"],
+                  name="refund"),
         ],
         api=[
             Route("/classes", family.list_classes, name="classes"),
@@ -119,6 +122,8 @@ def nav_items(actor: Actor) -> Iterable[NavItem]:
         items.append(NavItem("training", "我的培训班", "My training classes", "/training/mine",
                              icon="book", order=30, placement="me"))
     if actor.is_authenticated and authorize(actor, staff.MANAGE):
+        items.append(NavItem("training", "培训班管理", "Manage training classes",
+                             "/training/manage", icon="book", order=31, placement="me"))
         items.append(NavItem("training", "培训班统计", "Training statistics",
                              "/api/v1/training/stats.xlsx", icon="chart", order=31,
                              placement="me"))
