@@ -1,4 +1,4 @@
-"""On a phone: a family takes a seat, follows "去缴费" to its order, pays, sees it confirmed."""
+"""On a phone: a family pays for a seat from my classes; staff refund a paid seat by lessons."""
 
 from __future__ import annotations
 
@@ -92,4 +92,38 @@ def test_a_family_pays_for_a_seat_from_my_classes_on_a_phone(make_live_server, p
     expect(page.get_by_text("已确认")).to_be_visible()
     expect(page.get_by_text("已在线缴费 ¥980.00")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("去缴费"))).to_have_count(0)
+    assert page.console_errors == []
+
+
+def test_staff_refund_a_paid_seat_by_lessons_on_a_phone(make_live_server, phone_page):  # type: ignore[no-untyped-def]
+    server = make_live_server([training_plugin, GatewayPlugin()], seed=seed)
+    page = phone_page
+    page.goto(server.url(f"/login?next=/training/classes/{server.seeded.class_id}"))
+    page.get_by_label("用户名").fill("parent_b")
+    page.get_by_label("密码").fill(TinyDistrict.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="立即报名").click()
+    page.get_by_role("link", name="查看我的培训班").click()
+    page.get_by_role("link", name=re.compile("去缴费")).click()
+    page.get_by_role("button", name="使用支付宝支付").click()
+    expect(page.locator(".status")).to_have_text("已支付")
+    server.run(drain)
+
+    page.context.clear_cookies()
+    page.goto(server.url("/login?next=/training/manage"))
+    page.get_by_label("用户名").fill("staff")
+    page.get_by_label("密码").fill(TinyDistrict.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("link", name="书法初级班").click()
+    page.get_by_role("link", name="退费").click()
+    page.get_by_label("已上课时（0–16）").fill("5")
+    # 980.00 × 11 ÷ 16 = 673.75, shown before anything is sent.
+    expect(page.locator("output.refund-amount")).to_have_text("¥673.75")
+    page.get_by_label("退费原因（家长可见）").fill("转学")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_role("button", name="提交退费").click()
+
+    expect(page.locator("#done")).to_contain_text("提交退费 ¥673.75")
+    # What is left to give back after it: the 5 lessons attended.
+    expect(page.locator("output.refund-amount")).to_have_text("¥306.25")
     assert page.console_errors == []
