@@ -136,3 +136,12 @@ async def test_only_training_staff_may_refund_from_the_page(
             "mode": "full", "reason": "x"})
         assert response.status_code == 403
     assert await _refunds(platform) == []
+
+
+async def test_the_class_list_is_on_my_page_for_training_staff_only(platform, district,
+                                                                    client_for):
+    staff_page = await (await client_for("staff")).get("/me")
+    family_page = await (await client_for("parent_b")).get("/me")
+
+    assert 'href="/training/manage"' in staff_page.text
+    assert 'href="/training/manage"' not in family_page.text
