@@ -40,6 +40,7 @@ PHONE_USER_AGENT = (
 )
 # Generous: the machine may be busy. Waiting is not asserting; nothing here is timed.
 START_TIMEOUT = 120.0
+EXPECT_TIMEOUT_MS = 30_000
 
 T = TypeVar("T")
 Seed = Callable[[Platform], Awaitable[Any]]
@@ -166,8 +167,11 @@ def browser() -> Iterator[Any]:
         if os.environ.get(REQUIRE_BROWSER_ENV) == "1":
             pytest.fail(f"{REQUIRE_BROWSER_ENV}=1 but {reason}")
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait for the page to get there; five seconds (the default) is too
+    # short for an upload and its thumbnail while both CPUs run the rest of the suite.
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     playwright = sync_playwright().start()
     try:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
