@@ -14,6 +14,7 @@ from ._context import (
 from ._i18n import N_, current_locale, gettext
 from ._ranges import ByteRange, Unsatisfiable, parse_range
 from ._stream import stream_blob
+from ._thread import serve_in_thread
 from ._upload import Upload, single_file
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "require",
     "require_actor",
     "require_child",
+    "serve_in_thread",
     "single_file",
     "start_session",
     "stream_blob",

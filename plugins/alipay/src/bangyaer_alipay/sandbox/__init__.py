@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import socket
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-import uvicorn
 from bangyaer.payments.providers import yuan_from_fen
+from bangyaer.web import serve_in_thread
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .._sign import load_public_key, public_pem, sign, sign_content
@@ -164,31 +161,12 @@ class Sandbox:
                 "refunded_fen": trade.refunded_fen, "refunds": sorted(trade.refunds)}
 
 
-def _free_socket(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
-
-
 @contextlib.contextmanager
 def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> Iterator[Sandbox]:
     """Serve ``sandbox`` over HTTP in a background thread; ``sandbox.url`` is its address."""
-    sock = _free_socket(host, port)
-    server = uvicorn.Server(uvicorn.Config(sandbox.app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                              name="alipay-sandbox", daemon=True)
-    thread.start()
-    while not server.started and thread.is_alive():  # until it listens, not for a set time
-        time.sleep(0.005)
-    if not server.started:
-        sock.close()
-        raise RuntimeError("the Alipay sandbox did not start; see the log above")
-    sandbox.url = f"http://{host}:{sock.getsockname()[1]}"
     try:
-        yield sandbox
+        with serve_in_thread(sandbox.app, name="alipay-sandbox", host=host, port=port) as url:
+            sandbox.url = url
+            yield sandbox
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
         sandbox.close()

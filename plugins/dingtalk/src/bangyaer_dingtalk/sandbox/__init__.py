@@ -11,14 +11,11 @@ point a production deployment at it.
 from __future__ import annotations
 
 import contextlib
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import uvicorn
+from bangyaer.web import serve_in_thread
 
 from ._app import build_app
 from ._directory import RELATIONS, Corp, FixtureError, load_fixture_file
@@ -78,32 +75,9 @@ class Sandbox:
             return list(self.state.corps.values())
 
 
-def _free_socket(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
-
-
 @contextlib.contextmanager
 def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> Iterator[Sandbox]:
     """Serve ``sandbox`` over HTTP in a background thread; ``sandbox.url`` is its address."""
-    sock = _free_socket(host, port)
-    config = uvicorn.Config(sandbox.app, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                              name="dingtalk-sandbox", daemon=True)
-    thread.start()
-    # Wait until uvicorn says it listens (or died trying), not for a set time.
-    while not server.started and thread.is_alive():
-        time.sleep(0.005)
-    if not server.started:
-        sock.close()
-        raise RuntimeError("the DingTalk sandbox did not start; see the log above")
-    sandbox.url = f"http://{host}:{sock.getsockname()[1]}"
-    try:
+    with serve_in_thread(sandbox.app, name="dingtalk-sandbox", host=host, port=port) as url:
+        sandbox.url = url
         yield sandbox
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
