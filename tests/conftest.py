@@ -159,6 +159,17 @@ def live_server(make_live_server: Callable[..., LiveServer]) -> LiveServer:
     return make_live_server()
 
 
+@pytest.fixture
+def instant_payments() -> object:
+    """A payments plugin whose gateway, titled 支付宝, takes the money at once."""
+    from bangyaer.payments.testing import InstantGateway
+    from bangyaer.testing import build_plugin
+
+    gateway = InstantGateway(id="instant", title_zh="支付宝", title_en="Alipay")
+    return build_plugin("paytest", title_zh="测试支付", title_en="Test payments",
+                        category="integration", payment_providers=lambda: [gateway])
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's Chromium under Playwright; skipped without it unless CI requires it."""

@@ -10,43 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import bangyaer_nuonuo.plugin as nuonuo_plugin
 import pytest
-from bangyaer import PluginInfo, hookimpl
 from bangyaer.db import utcnow
 from bangyaer.jobs import Job
-from bangyaer.payments import Checkout, create_order
-from bangyaer.payments.testing import MemoryGateway
+from bangyaer.payments import create_order
 from bangyaer.testing import TinyDistrict, drain
 from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import update
 
 pytestmark = pytest.mark.browser
-
-
-class InstantGateway(MemoryGateway):
-    """A cashier that takes the money at once and sends the payer straight back."""
-
-    async def checkout(self, platform, order, *, device, return_url):  # type: ignore[no-untyped-def]
-        await super().checkout(platform, order, device=device, return_url=return_url)
-        self.pay(order.order_no, amount_fen=order.amount_fen)
-        return Checkout(url=urlsplit(return_url).path)
-
-
-class GatewayPlugin:
-    def __init__(self) -> None:
-        self.gateway = InstantGateway(id="instant", title_zh="支付宝", title_en="Alipay")
-
-    @hookimpl
-    def plugin_info(self):  # type: ignore[no-untyped-def]
-        return PluginInfo("paytest", "测试支付", "Test payments", ">=0.1", "integration")
-
-    @hookimpl
-    def payment_providers(self):  # type: ignore[no-untyped-def]
-        return [self.gateway]
 
 
 async def seed(platform):  # type: ignore[no-untyped-def]
@@ -70,8 +45,8 @@ async def run_jobs(platform):  # type: ignore[no-untyped-def]
 
 
 def test_a_family_asks_for_a_company_invoice_and_downloads_it(  # type: ignore[no-untyped-def]
-        make_live_server, phone_page):
-    server = make_live_server([GatewayPlugin(), nuonuo_plugin], seed=seed,
+        make_live_server, phone_page, instant_payments):
+    server = make_live_server([instant_payments, nuonuo_plugin], seed=seed,
                               plugin_settings={"nuonuo": {"sandbox": True}})
     order_no = server.seeded.order_no
     page = phone_page

@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
 
 import pytest
 from bangyaer.db import utcnow
-from bangyaer.payments import Checkout, create_order, get_order
-from bangyaer.payments.testing import MemoryGateway
-from bangyaer.testing import TinyDistrict, build_plugin
+from bangyaer.payments import create_order, get_order
+from bangyaer.testing import TinyDistrict
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-
-class InstantGateway(MemoryGateway):
-    """A cashier that takes the money at once and sends the payer straight back."""
-
-    async def checkout(self, platform, order, *, device, return_url):  # type: ignore[no-untyped-def]
-        await super().checkout(platform, order, device=device, return_url=return_url)
-        self.pay(order.order_no, amount_fen=order.amount_fen)
-        # The live server's port is not the configured base URL's; the path is.
-        return Checkout(url=urlsplit(return_url).path)
-
-
-GATEWAY = InstantGateway(id="instant", title_zh="支付宝", title_en="Alipay")
-
-
-PLUGIN = build_plugin("paytest", title_zh="测试支付", title_en="Test payments",
-                      category="integration", payment_providers=lambda: [GATEWAY])
 
 
 async def seed(platform):  # type: ignore[no-untyped-def]
@@ -43,8 +24,9 @@ async def seed(platform):  # type: ignore[no-untyped-def]
     return district
 
 
-def test_a_family_pays_on_a_phone_and_sees_it_paid(make_live_server, phone_page):  # type: ignore[no-untyped-def]
-    server = make_live_server([PLUGIN], seed=seed)
+def test_a_family_pays_on_a_phone_and_sees_it_paid(  # type: ignore[no-untyped-def]
+        make_live_server, phone_page, instant_payments):
+    server = make_live_server([instant_payments], seed=seed)
     order_no = server.seeded.order_no
     page = phone_page
     page.goto(server.url(f"/login?next=/payments/orders/{order_no}"))

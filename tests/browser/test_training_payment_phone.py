@@ -4,43 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlsplit
 
 import bangyaer_training.plugin as training_plugin
 import pytest
-from bangyaer import PluginInfo, hookimpl
 from bangyaer.db import utcnow
-from bangyaer.payments import Checkout
-from bangyaer.payments.testing import MemoryGateway
 from bangyaer.testing import TinyDistrict, drain
 from bangyaer_training._lottery import new_seed
 from bangyaer_training.models import Campus, Course, Mode, Term, TrainingClass
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-
-class InstantGateway(MemoryGateway):
-    """A cashier that takes the money at once and sends the payer straight back."""
-
-    async def checkout(self, platform, order, *, device, return_url):  # type: ignore[no-untyped-def]
-        await super().checkout(platform, order, device=device, return_url=return_url)
-        self.pay(order.order_no, amount_fen=order.amount_fen)
-        # The live server's port is not the configured base URL's; the path is.
-        return Checkout(url=urlsplit(return_url).path)
-
-
-class GatewayPlugin:
-    def __init__(self) -> None:
-        self.gateway = InstantGateway(id="instant", title_zh="支付宝", title_en="Alipay")
-
-    @hookimpl
-    def plugin_info(self):  # type: ignore[no-untyped-def]
-        return PluginInfo("paytest", "测试支付", "Test payments", ">=0.1", "integration")
-
-    @hookimpl
-    def payment_providers(self):  # type: ignore[no-untyped-def]
-        return [self.gateway]
 
 
 async def seed(platform):  # type: ignore[no-untyped-def]
@@ -66,13 +39,18 @@ async def seed(platform):  # type: ignore[no-untyped-def]
     return district
 
 
-def test_a_family_pays_for_a_seat_from_my_classes_on_a_phone(make_live_server, phone_page):  # type: ignore[no-untyped-def]
-    server = make_live_server([training_plugin, GatewayPlugin()], seed=seed)
-    page = phone_page
-    page.goto(server.url(f"/login?next=/training/classes/{server.seeded.class_id}"))
-    page.get_by_label("用户名").fill("parent_b")
+def sign_in(page, server, username, next_path):  # type: ignore[no-untyped-def]
+    page.goto(server.url(f"/login?next={next_path}"))
+    page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(TinyDistrict.PASSWORD)
     page.get_by_role("button", name="登录").click()
+
+
+def test_a_family_pays_for_a_seat_from_my_classes_on_a_phone(  # type: ignore[no-untyped-def]
+        make_live_server, phone_page, instant_payments):
+    server = make_live_server([training_plugin, instant_payments], seed=seed)
+    page = phone_page
+    sign_in(page, server, "parent_b", f"/training/classes/{server.seeded.class_id}")
 
     page.get_by_role("button", name="立即报名").click()
     expect(page.get_by_role("status")).to_contain_text("已录取，待缴费")
@@ -95,13 +73,11 @@ def test_a_family_pays_for_a_seat_from_my_classes_on_a_phone(make_live_server, p
     assert page.console_errors == []
 
 
-def test_staff_refund_a_paid_seat_by_lessons_on_a_phone(make_live_server, phone_page):  # type: ignore[no-untyped-def]
-    server = make_live_server([training_plugin, GatewayPlugin()], seed=seed)
+def test_staff_refund_a_paid_seat_by_lessons_on_a_phone(  # type: ignore[no-untyped-def]
+        make_live_server, phone_page, instant_payments):
+    server = make_live_server([training_plugin, instant_payments], seed=seed)
     page = phone_page
-    page.goto(server.url(f"/login?next=/training/classes/{server.seeded.class_id}"))
-    page.get_by_label("用户名").fill("parent_b")
-    page.get_by_label("密码").fill(TinyDistrict.PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, server, "parent_b", f"/training/classes/{server.seeded.class_id}")
     page.get_by_role("button", name="立即报名").click()
     page.get_by_role("link", name="查看我的培训班").click()
     page.get_by_role("link", name=re.compile("去缴费")).click()
@@ -110,10 +86,7 @@ def test_staff_refund_a_paid_seat_by_lessons_on_a_phone(make_live_server, phone_
     server.run(drain)
 
     page.context.clear_cookies()
-    page.goto(server.url("/login?next=/training/manage"))
-    page.get_by_label("用户名").fill("staff")
-    page.get_by_label("密码").fill(TinyDistrict.PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, server, "staff", "/training/manage")
     page.get_by_role("link", name="书法初级班").click()
     page.get_by_role("link", name="退费").click()
     page.get_by_label("已上课时（0–16）").fill("5")
